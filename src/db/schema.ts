@@ -1,0 +1,413 @@
+// The single source of truth for the database: `npm run db:generate` turns it
+// into SQL under migrations/, which wrangler applies and the tests apply too.
+//
+// Conventions: our own ids are integer autoincrement primary keys; Telegram ids
+// (chat, user, message) are kept as Telegram gives them (they fit in 53 bits);
+// every time is a unix epoch in seconds, like Telegram's own `date` fields.
+import { sql } from "drizzle-orm";
+import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+
+const now = sql`(unixepoch())`;
+
+export type AiProviderName = "openai" | "gemini";
+
+export const bots = sqliteTable("bots", {
+  id: integer("id").primaryKey({ autoIncrement: true }),
+  name: text("name").notNull().unique(),
+  tgId: integer("tg_id"),
+  username: text("username"),
+  // AES-GCM ciphertext (base64 of iv || ciphertext) under TOKEN_ENCRYPTION_KEY.
+  tokenCiphertext: text("token_ciphertext").notNull(),
+  // HMAC of the token, so the same token cannot be registered twice without decrypting every row.
+  tokenFingerprint: text("token_fingerprint").notNull().unique(),
+  webhookUrl: text("webhook_url"),
+  // SHA-256 of the secret_token given to setWebhook; the secret itself is never stored.
+  webhookSecretHash: text("webhook_secret_hash"),
+  allowedUpdates: text("allowed_updates", { mode: "json" }).$type<string[]>(),
+  isActive: integer("is_active", { mode: "boolean" }).notNull().default(true),
+  welcomeText: text("welcome_text"),
+  infoText: text("info_text"),
+  contactText: text("contact_text"),
+  aiEnabled: integer("ai_enabled", { mode: "boolean" }).notNull().default(false),
+  aiProviders: text("ai_providers", { mode: "json" }).$type<AiProviderName[]>().notNull().default(sql`'["openai","gemini"]'`),
+  openaiModel: text("openai_model").notNull().default("gpt-4o-mini"),
+  geminiModel: text("gemini_model").notNull().default("gemini-2.5-flash"),
+  aiSystemPrompt: text("ai_system_prompt"),
+  aiMemoryMessages: integer("ai_memory_messages").notNull().default(20),
+  aiDailyQuota: integer("ai_daily_quota").notNull().default(50),
+  createdAt: integer("created_at").notNull().default(now),
+  updatedAt: integer("updated_at").notNull().default(now),
+});
+
+export type ChatType = "private" | "group" | "supergroup" | "channel";
+
+export const chats = sqliteTable(
+  "chats",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    botId: integer("bot_id")
+      .notNull()
+      .references(() => bots.id, { onDelete: "cascade" }),
+    chatId: integer("chat_id").notNull(),
+    type: text("type").$type<ChatType>().notNull(),
+    title: text("title"),
+    username: text("username"),
+    firstName: text("first_name"),
+    lastName: text("last_name"),
+    isForum: integer("is_forum", { mode: "boolean" }).notNull().default(false),
+    // creator | administrator | member | restricted | left | kicked, from my_chat_member or stats.
+    botRole: text("bot_role"),
+    migratedToChatId: integer("migrated_to_chat_id"),
+    firstSeenAt: integer("first_seen_at").notNull().default(now),
+    lastSeenAt: integer("last_seen_at").notNull().default(now),
+  },
+  (t) => [
+    uniqueIndex("chats_bot_chat_uq").on(t.botId, t.chatId),
+    index("chats_bot_type_idx").on(t.botId, t.type),
+    index("chats_bot_last_seen_idx").on(t.botId, t.lastSeenAt),
+  ],
+);
+
+export const tgUsers = sqliteTable(
+  "tg_users",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    botId: integer("bot_id")
+      .notNull()
+      .references(() => bots.id, { onDelete: "cascade" }),
+    userId: integer("user_id").notNull(),
+    firstName: text("first_name").notNull().default(""),
+    lastName: text("last_name"),
+    username: text("username"),
+    languageCode: text("language_code"),
+    isBot: integer("is_bot", { mode: "boolean" }).notNull().default(false),
+    preferences: text("preferences", { mode: "json" }).$type<Record<string, unknown>>().notNull().default(sql`'{}'`),
+    blockedBot: integer("blocked_bot", { mode: "boolean" }).notNull().default(false),
+    firstSeenAt: integer("first_seen_at").notNull().default(now),
+    lastSeenAt: integer("last_seen_at").notNull().default(now),
+  },
+  (t) => [uniqueIndex("tg_users_bot_user_uq").on(t.botId, t.userId), index("tg_users_bot_username_idx").on(t.botId, t.username)],
+);
+
+export type MessageKind = "message" | "edited" | "channel_post" | "callback_query" | "service";
+
+export const messages = sqliteTable(
+  "messages",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    botId: integer("bot_id")
+      .notNull()
+      .references(() => bots.id, { onDelete: "cascade" }),
+    chatId: integer("chat_id").notNull(),
+    // The Telegram message id; null for a callback query (its query id is in callback_query_id).
+    messageId: integer("message_id"),
+    updateId: integer("update_id"),
+    fromUserId: integer("from_user_id"),
+    senderChatId: integer("sender_chat_id"),
+    threadId: integer("thread_id"),
+    date: integer("date").notNull(),
+    editDate: integer("edit_date"),
+    kind: text("kind").$type<MessageKind>().notNull(),
+    // For service messages: new_chat_members, left_chat_member, migrate_to_chat_id, ...
+    serviceType: text("service_type"),
+    text: text("text"),
+    entities: text("entities", { mode: "json" }).$type<unknown[]>(),
+    mediaType: text("media_type"),
+    fileId: text("file_id"),
+    callbackQueryId: text("callback_query_id"),
+    callbackData: text("callback_data"),
+    replyToMessageId: integer("reply_to_message_id"),
+    direction: text("direction").$type<"in" | "out">().notNull().default("in"),
+    raw: text("raw", { mode: "json" }).$type<unknown>(),
+    createdAt: integer("created_at").notNull().default(now),
+  },
+  (t) => [
+    uniqueIndex("messages_bot_chat_msg_uq").on(t.botId, t.chatId, t.messageId),
+    index("messages_bot_chat_date_idx").on(t.botId, t.chatId, t.date),
+    index("messages_bot_date_idx").on(t.botId, t.date),
+    index("messages_bot_kind_date_idx").on(t.botId, t.kind, t.date),
+    index("messages_bot_user_idx").on(t.botId, t.fromUserId),
+  ],
+);
+
+export const botCommands = sqliteTable(
+  "bot_commands",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    botId: integer("bot_id")
+      .notNull()
+      .references(() => bots.id, { onDelete: "cascade" }),
+    command: text("command").notNull(),
+    description: text("description").notNull().default(""),
+    // Either a fixed reply, or the name of a handler registered in code.
+    replyText: text("reply_text"),
+    handlerName: text("handler_name"),
+    isActive: integer("is_active", { mode: "boolean" }).notNull().default(true),
+    createdAt: integer("created_at").notNull().default(now),
+    updatedAt: integer("updated_at").notNull().default(now),
+  },
+  (t) => [uniqueIndex("bot_commands_bot_command_uq").on(t.botId, t.command)],
+);
+
+// Multi-step dialog state per (bot, chat, user). KV holds the fast copy.
+export const sessions = sqliteTable(
+  "sessions",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    botId: integer("bot_id")
+      .notNull()
+      .references(() => bots.id, { onDelete: "cascade" }),
+    chatId: integer("chat_id").notNull(),
+    userId: integer("user_id").notNull(),
+    data: text("data", { mode: "json" }).$type<Record<string, unknown>>().notNull(),
+    expiresAt: integer("expires_at").notNull(),
+    updatedAt: integer("updated_at").notNull().default(now),
+  },
+  (t) => [uniqueIndex("sessions_key_uq").on(t.botId, t.chatId, t.userId), index("sessions_expires_idx").on(t.expiresAt)],
+);
+
+export type TaskKind = "polling" | "ai_chat" | "stats" | "broadcast";
+export type TaskStatus = "stopped" | "running" | "failed" | "completed";
+
+export const backgroundTasks = sqliteTable(
+  "background_tasks",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    botId: integer("bot_id")
+      .notNull()
+      .references(() => bots.id, { onDelete: "cascade" }),
+    kind: text("kind").$type<TaskKind>().notNull(),
+    name: text("name"),
+    status: text("status").$type<TaskStatus>().notNull().default("stopped"),
+    // Whether the cron should keep it running (the operator's intent).
+    isActive: integer("is_active", { mode: "boolean" }).notNull().default(false),
+    config: text("config", { mode: "json" }).$type<Record<string, unknown>>().notNull().default(sql`'{}'`),
+    progress: text("progress", { mode: "json" }).$type<Record<string, unknown>>(),
+    lastRunAt: integer("last_run_at"),
+    lastError: text("last_error"),
+    attempts: integer("attempts").notNull().default(0),
+    startedAt: integer("started_at"),
+    stoppedAt: integer("stopped_at"),
+    createdAt: integer("created_at").notNull().default(now),
+  },
+  (t) => [index("background_tasks_bot_idx").on(t.botId, t.kind)],
+);
+
+// The exactly-once ledger: an update_id is claimed here before its work starts
+// and marked done when all of it has been committed.
+export const processedUpdates = sqliteTable(
+  "processed_updates",
+  {
+    botId: integer("bot_id")
+      .notNull()
+      .references(() => bots.id, { onDelete: "cascade" }),
+    updateId: integer("update_id").notNull(),
+    // processing | done
+    status: text("status").notNull().default("processing"),
+    // A claim older than its lease may be taken over by a redelivery.
+    leaseUntil: integer("lease_until").notNull().default(0),
+    attempts: integer("attempts").notNull().default(1),
+    // Side effects already performed (replies sent), so a retry does not repeat them.
+    effects: text("effects", { mode: "json" }).$type<Record<string, unknown>>(),
+    updateType: text("update_type"),
+    receivedAt: integer("received_at").notNull().default(now),
+    doneAt: integer("done_at"),
+  },
+  (t) => [primaryKey({ columns: [t.botId, t.updateId] }), index("processed_updates_received_idx").on(t.botId, t.receivedAt)],
+);
+
+// Per-bot counters for the status endpoint (deliveries, duplicates, failures).
+export const botCounters = sqliteTable(
+  "bot_counters",
+  {
+    botId: integer("bot_id")
+      .notNull()
+      .references(() => bots.id, { onDelete: "cascade" }),
+    name: text("name").notNull(),
+    value: integer("value").notNull().default(0),
+    updatedAt: integer("updated_at").notNull().default(now),
+  },
+  (t) => [primaryKey({ columns: [t.botId, t.name] })],
+);
+
+export const contentItems = sqliteTable(
+  "content_items",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    // null: shown by every bot.
+    botId: integer("bot_id").references(() => bots.id, { onDelete: "cascade" }),
+    kind: text("kind").$type<"news" | "game">().notNull(),
+    title: text("title").notNull(),
+    url: text("url"),
+    summary: text("summary"),
+    publishedAt: integer("published_at").notNull().default(now),
+    createdAt: integer("created_at").notNull().default(now),
+  },
+  (t) => [index("content_items_kind_published_idx").on(t.kind, t.publishedAt)],
+);
+
+export const feedback = sqliteTable(
+  "feedback",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    botId: integer("bot_id")
+      .notNull()
+      .references(() => bots.id, { onDelete: "cascade" }),
+    chatId: integer("chat_id").notNull(),
+    userId: integer("user_id").notNull(),
+    text: text("text").notNull(),
+    // An update yields at most one feedback row, so a redelivery cannot double it.
+    updateId: integer("update_id"),
+    createdAt: integer("created_at").notNull().default(now),
+  },
+  (t) => [uniqueIndex("feedback_bot_update_uq").on(t.botId, t.updateId), index("feedback_created_idx").on(t.createdAt)],
+);
+
+export const staffUsers = sqliteTable("staff_users", {
+  id: integer("id").primaryKey({ autoIncrement: true }),
+  username: text("username").notNull().unique(),
+  // pbkdf2-sha256$iterations$salt$hash
+  passwordHash: text("password_hash").notNull(),
+  role: text("role").$type<"staff" | "admin">().notNull().default("staff"),
+  isActive: integer("is_active", { mode: "boolean" }).notNull().default(true),
+  lastLoginAt: integer("last_login_at"),
+  createdAt: integer("created_at").notNull().default(now),
+});
+
+// Periodic statistics snapshots: one row per chat per period.
+export const chatSnapshots = sqliteTable(
+  "chat_snapshots",
+  {
+    botId: integer("bot_id")
+      .notNull()
+      .references(() => bots.id, { onDelete: "cascade" }),
+    chatId: integer("chat_id").notNull(),
+    // Start of the snapshot period (unix seconds), which makes a period's run idempotent.
+    periodStart: integer("period_start").notNull(),
+    memberCount: integer("member_count"),
+    adminCount: integer("admin_count"),
+    botRole: text("bot_role"),
+    error: text("error"),
+    collectedAt: integer("collected_at").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.botId, t.chatId, t.periodStart] }), index("chat_snapshots_bot_period_idx").on(t.botId, t.periodStart)],
+);
+
+// Latest collected statistics per chat (the administrators list and errors included).
+export const chatStats = sqliteTable(
+  "chat_stats",
+  {
+    botId: integer("bot_id")
+      .notNull()
+      .references(() => bots.id, { onDelete: "cascade" }),
+    chatId: integer("chat_id").notNull(),
+    result: text("result", { mode: "json" }).$type<Record<string, unknown>>().notNull(),
+    memberCount: integer("member_count"),
+    adminCount: integer("admin_count"),
+    error: text("error"),
+    collectedAt: integer("collected_at").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.botId, t.chatId] })],
+);
+
+// Rollups maintained at ingest, so analytics queries cost the same at any message count.
+export const chatDailyActivity = sqliteTable(
+  "chat_daily_activity",
+  {
+    botId: integer("bot_id").notNull(),
+    chatId: integer("chat_id").notNull(),
+    // YYYY-MM-DD (UTC)
+    day: text("day").notNull(),
+    messages: integer("messages").notNull().default(0),
+    activeUsers: integer("active_users").notNull().default(0),
+    joins: integer("joins").notNull().default(0),
+    leaves: integer("leaves").notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.botId, t.chatId, t.day] })],
+);
+
+export const chatUserDaily = sqliteTable(
+  "chat_user_daily",
+  {
+    botId: integer("bot_id").notNull(),
+    chatId: integer("chat_id").notNull(),
+    day: text("day").notNull(),
+    userId: integer("user_id").notNull(),
+    messages: integer("messages").notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.botId, t.chatId, t.day, t.userId] }), index("chat_user_daily_user_idx").on(t.botId, t.chatId, t.userId)],
+);
+
+export const chatHourlyActivity = sqliteTable(
+  "chat_hourly_activity",
+  {
+    botId: integer("bot_id").notNull(),
+    chatId: integer("chat_id").notNull(),
+    // 0 = Sunday .. 6 = Saturday (UTC), hour 0..23 (UTC)
+    weekday: integer("weekday").notNull(),
+    hour: integer("hour").notNull(),
+    messages: integer("messages").notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.botId, t.chatId, t.weekday, t.hour] })],
+);
+
+// Joins and leaves, kept for analytics (from chat_member and new/left_chat_member).
+export const memberEvents = sqliteTable(
+  "member_events",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    botId: integer("bot_id").notNull(),
+    chatId: integer("chat_id").notNull(),
+    userId: integer("user_id").notNull(),
+    event: text("event").$type<"join" | "leave">().notNull(),
+    date: integer("date").notNull(),
+    updateId: integer("update_id"),
+  },
+  (t) => [index("member_events_bot_chat_date_idx").on(t.botId, t.chatId, t.date)],
+);
+
+export const aiUsage = sqliteTable(
+  "ai_usage",
+  {
+    botId: integer("bot_id").notNull(),
+    userId: integer("user_id").notNull(),
+    day: text("day").notNull(),
+    requests: integer("requests").notNull().default(0),
+    promptTokens: integer("prompt_tokens").notNull().default(0),
+    completionTokens: integer("completion_tokens").notNull().default(0),
+    failures: integer("failures").notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.botId, t.userId, t.day] })],
+);
+
+export const broadcasts = sqliteTable("broadcasts", {
+  id: integer("id").primaryKey({ autoIncrement: true }),
+  botId: integer("bot_id")
+    .notNull()
+    .references(() => bots.id, { onDelete: "cascade" }),
+  text: text("text").notNull(),
+  parseMode: text("parse_mode"),
+  // pending | running | done | cancelled
+  status: text("status").notNull().default("pending"),
+  taskId: integer("task_id"),
+  contentItemId: integer("content_item_id"),
+  createdAt: integer("created_at").notNull().default(now),
+  finishedAt: integer("finished_at"),
+});
+
+export const broadcastDeliveries = sqliteTable(
+  "broadcast_deliveries",
+  {
+    broadcastId: integer("broadcast_id")
+      .notNull()
+      .references(() => broadcasts.id, { onDelete: "cascade" }),
+    chatId: integer("chat_id").notNull(),
+    // pending | sent | failed | skipped
+    status: text("status").notNull().default("pending"),
+    error: text("error"),
+    messageId: integer("message_id"),
+    attempts: integer("attempts").notNull().default(0),
+    updatedAt: integer("updated_at").notNull().default(now),
+  },
+  (t) => [primaryKey({ columns: [t.broadcastId, t.chatId] }), index("broadcast_deliveries_status_idx").on(t.broadcastId, t.status)],
+);

@@ -1,0 +1,38 @@
+import type { DrizzleD1Database } from "drizzle-orm/d1";
+import type { BotCoordinator } from "./coordinator/bot-coordinator";
+import type * as schema from "./db/schema";
+import type { Logger } from "./lib/log";
+
+/** The Worker's bindings, variables and secrets (names fixed by DESIGN.md). */
+export interface Env {
+  DB: D1Database;
+  KV: KVNamespace;
+  BOT_COORDINATOR: DurableObjectNamespace<BotCoordinator>;
+  ASSETS?: Fetcher;
+  TELEGRAM_API_BASE?: string;
+  OPENAI_BASE_URL?: string;
+  GEMINI_BASE_URL?: string;
+  PUBLIC_BASE_URL?: string;
+  ADMIN_API_TOKEN?: string;
+  TOKEN_ENCRYPTION_KEY?: string;
+  OPENAI_API_KEY?: string;
+  GEMINI_API_KEY?: string;
+  /** Local development only: creates this staff admin on first login attempt when no staff exist. */
+  DEV_ADMIN_USERNAME?: string;
+  DEV_ADMIN_PASSWORD?: string;
+}
+
+export type Db = DrizzleD1Database<typeof schema>;
+
+/** Who made the request: an operator's bearer token or a staff session. */
+export type Principal = { kind: "token" } | { kind: "staff"; staffId: number; username: string; role: "staff" | "admin" };
+
+export interface AppVariables {
+  db: Db;
+  log: Logger;
+  requestId: string;
+  principal?: Principal;
+  csrfToken?: string;
+}
+
+export type AppEnv = { Bindings: Env; Variables: AppVariables };

@@ -1,0 +1,5 @@
+// Setup files run before each test file; applyD1Migrations applies only what is missing.
+import { applyD1Migrations } from "cloudflare:test";
+import { env } from "cloudflare:workers";
+
+await applyD1Migrations(env.DB, env.TEST_MIGRATIONS);
