@@ -1,11 +1,215 @@
 // One Durable Object per bot: the single coordinator of that bot's background work.
+// Every loop is driven by the one alarm (see schedule.ts); task state lives in this
+// object's storage (the truth, surviving restarts) and is mirrored into D1 for the dashboard.
 import { DurableObject } from "cloudflare:workers";
+import type { AiJob } from "../ai/job";
+import { doMemoryStore } from "../ai/memory";
+import { answerJobs } from "../ai/reply";
+import { findBot } from "../db/bots";
+import { createDb } from "../db/client";
 import type { Env } from "../env";
+import { createLogger, type Logger } from "../lib/log";
+import { type Clock, systemClock } from "../tasks/clock";
+import { emptyPacer, type PacerState, prune } from "../tasks/pacer";
+import type { IngestFn } from "../tasks/step";
+import { ingestUpdate } from "../telegram/ingest";
+import { chatsWithWork, enqueue, nextBatch, removeJobs } from "./ai-queue";
+import { arm, dueBy, readSchedule, setDue } from "./schedule";
+import { loadTaskRow, onStart, onStop, runTaskOnce } from "./task-runner";
+import { mirrorToD1, type PublicTaskStatus, publicTaskState, type TaskState, taskKey } from "./task-state";
+
+const AI_WORK = "ai";
+/** If a drain of the AI queue dies with the object, the alarm picks the work up after this. */
+const AI_SAFETY_NET_MS = 60_000;
+/** A run that crashed the object is retried after this lease (its entry is pushed back before it runs). */
+const RUN_LEASE_MS = 60_000;
 
 export class BotCoordinator extends DurableObject<Env> {
+  /** Seams for tests: a fake clock, and the ingest function polling feeds. */
+  clock: Clock = systemClock;
+  ingest: IngestFn = ingestUpdate;
+  #pacer?: PacerState;
+  #aiBusy = new Set<number>();
+  #log: Logger = createLogger({ component: "coordinator" });
+
   /** A cheap liveness probe for the status endpoint and tests. */
   async ping(): Promise<{ ok: true; id: string }> {
     return { ok: true, id: this.ctx.id.toString() };
+  }
+
+  /** Starts a task; starting a running task is a no-op (it only makes sure its loop is scheduled). */
+  async startTask(taskId: number): Promise<PublicTaskStatus> {
+    const db = createDb(this.env.DB);
+    const s = await this.#load(taskId);
+    if (s.status === "running") {
+      if (s.kind !== "ai_chat") await dueBy(this.ctx.storage, taskKey(s.id), this.clock.now());
+      return publicTaskState(s);
+    }
+    await onStart(db, s);
+    await this.ctx.storage.put(taskKey(s.id), s);
+    if ((s.status as TaskState["status"]) === "running" && s.kind !== "ai_chat")
+      await setDue(this.ctx.storage, taskKey(s.id), this.clock.now());
+    await this.#mirror(s);
+    return publicTaskState(s);
+  }
+
+  /** Stops a task; stopping a stopped one is a no-op. A run under way notices and does not reschedule. */
+  async stopTask(taskId: number): Promise<PublicTaskStatus> {
+    const s = await this.#load(taskId);
+    if (s.status !== "running") return publicTaskState(s);
+    await onStop(createDb(this.env.DB), s);
+    await this.ctx.storage.put(taskKey(s.id), s);
+    await setDue(this.ctx.storage, taskKey(s.id), null);
+    await this.#mirror(s);
+    return publicTaskState(s);
+  }
+
+  async taskStatus(taskId: number): Promise<PublicTaskStatus | null> {
+    const s = await this.ctx.storage.get<TaskState>(taskKey(taskId));
+    if (s) return publicTaskState(s);
+    const row = await loadTaskRow(createDb(this.env.DB), taskId);
+    return row ? publicTaskState(row) : null;
+  }
+
+  /** Forgets a deleted task (its state and schedule entry). */
+  async forgetTask(taskId: number): Promise<void> {
+    await this.ctx.storage.delete(taskKey(taskId));
+    await setDue(this.ctx.storage, taskKey(taskId), null);
+  }
+
+  /** Queues an AI reply; answers at once, the reply follows. Deduped by update_id. */
+  async enqueueAi(job: AiJob): Promise<{ queued: boolean; duplicate: boolean }> {
+    const queued = await enqueue(this.ctx.storage, job);
+    if (!queued) return { queued: false, duplicate: true };
+    await dueBy(this.ctx.storage, AI_WORK, this.clock.now() + AI_SAFETY_NET_MS);
+    this.ctx.waitUntil(this.#drainAi());
+    return { queued: true, duplicate: false };
+  }
+
+  /** Forgets a chat's conversation memory (/reset). */
+  async clearAiMemory(chatId: number): Promise<void> {
+    await doMemoryStore(this.ctx.storage).clear(chatId);
+  }
+
+  override async alarm(): Promise<void> {
+    const now = this.clock.now();
+    const schedule = await readSchedule(this.ctx.storage);
+    const due = Object.entries(schedule)
+      .filter(([, at]) => at <= now)
+      .map(([k]) => k);
+    // Push due entries back by a lease first: if the object dies mid-run, the work comes back.
+    for (const k of due) schedule[k] = now + RUN_LEASE_MS;
+    await this.ctx.storage.put("schedule", schedule);
+    await arm(this.ctx.storage, schedule);
+    // Broadcasts share the bot's send budget, so they take turns; everything else runs side by side.
+    const broadcastIds: number[] = [];
+    const work: Promise<void>[] = [];
+    for (const k of due) {
+      if (k === AI_WORK) work.push(this.#drainAi());
+      else {
+        const id = Number(k.slice("task:".length));
+        const kind = (await this.ctx.storage.get<TaskState>(taskKey(id)))?.kind;
+        if (kind === "broadcast") broadcastIds.push(id);
+        else work.push(this.#runTask(id));
+      }
+    }
+    work.push(
+      (async () => {
+        for (const id of broadcastIds) await this.#runTask(id).catch((error) => this.#log.error("broadcast run failed", { error }));
+      })(),
+    );
+    const results = await Promise.allSettled(work);
+    for (const r of results) if (r.status === "rejected") this.#log.error("coordinator work failed", { error: r.reason });
+    if (this.#pacer) {
+      prune(this.#pacer, this.clock.now());
+      await this.ctx.storage.put("pacer", this.#pacer);
+    }
+  }
+
+  async #runTask(taskId: number): Promise<void> {
+    const storage = this.ctx.storage;
+    const s = await storage.get<TaskState>(taskKey(taskId));
+    if (s?.status !== "running") {
+      await setDue(storage, taskKey(taskId), null);
+      return;
+    }
+    const db = createDb(this.env.DB);
+    const bot = await findBot(db, s.botId);
+    if (!bot) {
+      await this.forgetTask(taskId);
+      return;
+    }
+    const pacer = await this.#loadPacer();
+    const next = await runTaskOnce({
+      env: this.env,
+      db,
+      log: this.#log.child({ bot_id: bot.id, task_id: taskId, kind: s.kind }),
+      bot,
+      clock: this.clock,
+      state: s,
+      pacer,
+      ingest: (deps, update) => this.ingest(deps, update),
+      storage,
+    });
+    await setDue(storage, taskKey(taskId), next);
+    await this.ctx.storage.put("pacer", pacer);
+  }
+
+  async #loadPacer(): Promise<PacerState> {
+    this.#pacer ??= (await this.ctx.storage.get<PacerState>("pacer")) ?? emptyPacer();
+    return this.#pacer;
+  }
+
+  /** Answers every chat with queued messages; chats in parallel, one reply in flight per chat. */
+  async #drainAi(): Promise<void> {
+    const storage = this.ctx.storage;
+    const chats = (await chatsWithWork(storage)).filter((c) => !this.#aiBusy.has(c));
+    await Promise.allSettled(chats.map((c) => this.#answerChat(c)));
+    if ((await chatsWithWork(storage)).length === 0) await setDue(storage, AI_WORK, null);
+    else if (this.#aiBusy.size === 0) await dueBy(storage, AI_WORK, this.clock.now() + 1000);
+  }
+
+  async #answerChat(chatId: number): Promise<void> {
+    if (this.#aiBusy.has(chatId)) return;
+    this.#aiBusy.add(chatId);
+    try {
+      for (;;) {
+        const batch = await nextBatch(this.ctx.storage, chatId);
+        const first = batch[0];
+        if (!first) return;
+        const db = createDb(this.env.DB);
+        const bot = await findBot(db, first.botId);
+        try {
+          if (bot?.aiEnabled) {
+            const log = this.#log.child({ bot_id: bot.id, chat_id: chatId });
+            await answerJobs({ env: this.env, db, log, bot, clock: this.clock, memory: doMemoryStore(this.ctx.storage) }, batch);
+          }
+        } catch (err) {
+          // Dropped rather than retried forever: a reply that cannot be sent is logged.
+          this.#log.error("AI reply failed", { bot_id: first.botId, chat_id: chatId, error: err });
+        }
+        await removeJobs(this.ctx.storage, chatId, batch);
+      }
+    } finally {
+      this.#aiBusy.delete(chatId);
+    }
+  }
+
+  async #load(taskId: number): Promise<TaskState> {
+    const stored = await this.ctx.storage.get<TaskState>(taskKey(taskId));
+    const row = await loadTaskRow(createDb(this.env.DB), taskId);
+    if (!row) throw new Error(`Task ${taskId} not found`);
+    if (!stored) return row;
+    // Configuration may have changed in D1; the running state is ours.
+    return { ...stored, config: row.config };
+  }
+
+  async #mirror(s: TaskState): Promise<void> {
+    try {
+      await mirrorToD1(createDb(this.env.DB), s);
+    } catch (err) {
+      this.#log.error("mirroring task status to D1 failed", { task_id: s.id, error: err });
+    }
   }
 }
 

@@ -1,5 +1,29 @@
-// Cron: restart background tasks marked active that are not running.
+// Cron: restart background tasks marked active that are not running. Starting is a no-op
+// for a task that runs (the coordinator only makes sure its loop is scheduled), so every
+// active task is offered to its coordinator; finished broadcasts are left alone.
+import { and, eq, ne, or } from "drizzle-orm";
+import { createDb } from "../db/client";
+import { backgroundTasks } from "../db/schema";
 import type { Env } from "../env";
 import type { Logger } from "../lib/log";
+import { coordinatorFor } from "./bot-coordinator";
 
-export async function restartActiveTasks(_env: Env, _log: Logger): Promise<void> {}
+export async function restartActiveTasks(env: Env, log: Logger): Promise<void> {
+  const db = createDb(env.DB);
+  const rows = await db
+    .select({ id: backgroundTasks.id, botId: backgroundTasks.botId, status: backgroundTasks.status })
+    .from(backgroundTasks)
+    .where(and(eq(backgroundTasks.isActive, true), or(ne(backgroundTasks.kind, "broadcast"), ne(backgroundTasks.status, "completed"))))
+    .all();
+  let restarted = 0;
+  for (const r of rows) {
+    try {
+      const s = await coordinatorFor(env, r.botId).startTask(r.id);
+      if (r.status !== "running") restarted += 1;
+      if (s.status !== "running") log.warn("active task did not start", { task_id: r.id, status: s.status });
+    } catch (err) {
+      log.error("restarting an active task failed", { task_id: r.id, bot_id: r.botId, error: err });
+    }
+  }
+  log.info("active tasks checked", { active: rows.length, restarted });
+}

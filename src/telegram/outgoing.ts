@@ -3,9 +3,15 @@
 // the dashboard, broadcasts and the AI chatbot.)
 import type { Message } from "@grammyjs/types";
 import type { BotRow } from "../db/bots";
+import { telegramFor } from "../db/bots";
 import type { Db, Env } from "../env";
 import type { Logger } from "../lib/log";
-import type { ApiParams, InputFile } from "./client";
+import type { ApiParams, InputFile, TelegramClient } from "./client";
+import { TelegramError } from "./errors";
+import { runBatch } from "./ingest/d1";
+import { migrateChat } from "./ingest/migrate";
+import { messageRow } from "./ingest/normalize";
+import { ensureChatStmt, insertMessageStmt } from "./ingest/store";
 
 export interface OutgoingDeps {
   env: Env;
@@ -19,11 +25,75 @@ export type OutgoingMessage =
   | ({ type: "photo" } & Omit<ApiParams<"sendPhoto">, "photo"> & { photo: string | InputFile })
   | ({ type: "document" } & Omit<ApiParams<"sendDocument">, "document"> & { document: string | InputFile });
 
+type Stmt = D1PreparedStatement;
+
+export interface SendOptions {
+  /** A client to reuse (ingest builds one per update). */
+  client?: TelegramClient;
+  /** Extra statements committed in the same batch as the stored messages (e.g. the ledger's record of this reply). */
+  extra?: (sent: Message[]) => Stmt[];
+}
+
+// One client per bot token decryption per request is enough; callers may pass their own.
+async function clientOf(deps: OutgoingDeps, opts: SendOptions): Promise<TelegramClient> {
+  return opts.client ?? telegramFor(deps.env, deps.bot, { log: deps.log });
+}
+
+async function sendOnce(client: TelegramClient, msg: OutgoingMessage): Promise<Message[]> {
+  switch (msg.type) {
+    case "text": {
+      const { type: _t, ...params } = msg;
+      return client.sendText(params);
+    }
+    case "photo": {
+      const { type: _t, ...params } = msg;
+      return [await client.call("sendPhoto", params as ApiParams<"sendPhoto">)];
+    }
+    case "document": {
+      const { type: _t, ...params } = msg;
+      return [await client.call("sendDocument", params as ApiParams<"sendDocument">)];
+    }
+  }
+}
+
+/** Sends and stores; `opts.extra` adds statements to the storing batch. */
+export async function sendAndStoreWith(deps: OutgoingDeps, msg: OutgoingMessage, opts: SendOptions = {}): Promise<Message[]> {
+  const client = await clientOf(deps, opts);
+  let sent: Message[];
+  try {
+    sent = await sendOnce(client, msg);
+  } catch (err) {
+    const to = err instanceof TelegramError ? err.migrateToChatId : undefined;
+    if (to === undefined || typeof msg.chat_id !== "number") throw err;
+    // The group became a supergroup: move what we stored and follow it, once.
+    deps.log.info("chat migrated, following", { bot_id: deps.bot.id, from: msg.chat_id, to });
+    await migrateChat(deps.db, deps.bot.id, msg.chat_id, to);
+    sent = await sendOnce(client, { ...msg, chat_id: to });
+  }
+  await storeOutgoing(deps.db, deps.bot.id, sent, opts.extra?.(sent) ?? []);
+  return sent;
+}
+
+/** Writes sent messages as direction "out" (with their chat), plus any extra statements, in one batch. */
+export async function storeOutgoing(db: Db, botId: number, sent: Message[], extra: Stmt[] = []): Promise<void> {
+  const stmts: Stmt[] = [];
+  const seenChats = new Set<number>();
+  for (const m of sent) {
+    if (!seenChats.has(m.chat.id)) {
+      seenChats.add(m.chat.id);
+      stmts.push(ensureChatStmt(db, botId, m.chat));
+    }
+    stmts.push(insertMessageStmt(db, botId, null, messageRow(m, m.chat.type === "channel" ? "channel_post" : "message"), "out"));
+  }
+  stmts.push(...extra);
+  await runBatch(db, stmts);
+}
+
 /**
  * Sends (text: split over 4096 characters, Markdown falling back to plain text),
  * follows a group's migration to a supergroup once, stores every sent message as
  * outgoing, and answers the sent messages. Telegram's refusals surface as TelegramError.
  */
-export async function sendAndStore(_deps: OutgoingDeps, _msg: OutgoingMessage): Promise<Message[]> {
-  throw new Error("sendAndStore: not implemented yet");
+export async function sendAndStore(deps: OutgoingDeps, msg: OutgoingMessage): Promise<Message[]> {
+  return sendAndStoreWith(deps, msg);
 }

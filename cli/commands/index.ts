@@ -1,0 +1,22 @@
+// Every CLI command, in the order `tgp --help` lists them.
+import type { Command } from "../command";
+import { botsList } from "./bots-list";
+import { channelStats } from "./channel-stats";
+import { createStaff } from "./create-staff";
+import { setupBot } from "./setup-bot";
+import { startAllTasks, stopAllTasks } from "./tasks";
+import { testBot } from "./test-bot";
+import { webhookDelete, webhookInfo, webhookSet } from "./webhook";
+
+export const COMMANDS: Command[] = [
+  setupBot,
+  testBot,
+  botsList,
+  channelStats,
+  startAllTasks,
+  stopAllTasks,
+  webhookInfo,
+  webhookSet,
+  webhookDelete,
+  createStaff,
+];

@@ -1,0 +1,186 @@
+#!/usr/bin/env node
+// `npm run demo`: the platform alive without a Telegram account.
+//  1. starts the fake Telegram Bot API (tools/fake-telegram) on 127.0.0.1:8081;
+//  2. starts the Worker (wrangler dev) on 127.0.0.1:8787 with TELEGRAM_API_BASE pointing at
+//     the fake, its own local state in .wrangler/demo-state (never `npm run dev`'s), and the
+//     secrets and staff login of .dev.vars (created from .dev.vars.example when missing);
+//  3. registers the demo bot through the API, sets its webhook (the fake then delivers
+//     to the Worker over HTTP), plays a little activity and collects statistics;
+//  4. prints the dashboard, the staff login and how to act as a user.
+// Ports: PORT (default 8787) and FAKE_TELEGRAM_PORT (default 8081). DEMO_RESET=1 starts from empty state.
+import { spawn, spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { SEEDED_BOTS, startFakeTelegram } from "../tools/fake-telegram/server.mjs";
+import { hashPasswordSync, readDevVars, sqlString } from "./lib/dev-vars.mjs";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+process.chdir(root);
+const wranglerJs = join(root, "node_modules", "wrangler", "bin", "wrangler.js");
+process.env.PATH = `${join(root, "node_modules", ".bin")}:${process.env.PATH}`;
+process.env.CLOUDFLARE_CF_FETCH_ENABLED ??= "false";
+process.env.WRANGLER_SEND_METRICS ??= "false";
+
+const port = Number(process.env.PORT ?? 8787);
+const fakePort = Number(process.env.FAKE_TELEGRAM_PORT ?? 8081);
+const stateDir = join(".wrangler", "demo-state");
+const workerUrl = `http://127.0.0.1:${port}`;
+const demoBot = SEEDED_BOTS[0];
+
+function wrangler(args) {
+  const r = spawnSync(process.execPath, [wranglerJs, ...args], {
+    stdio: ["ignore", "pipe", "pipe"],
+    encoding: "utf8",
+    env: { ...process.env, CI: "true" },
+  });
+  if (r.status !== 0) {
+    process.stderr.write(r.stdout + r.stderr);
+    throw new Error(`wrangler ${args.join(" ")} failed (exit ${r.status})`);
+  }
+  return r.stdout;
+}
+
+// The same .dev.vars as `npm run dev` (so the CLI finds the token), made the same way when missing.
+if (!existsSync(".dev.vars")) {
+  const lines = readFileSync(".dev.vars.example", "utf8")
+    .split("\n")
+    .map((line) => {
+      const m = /^([A-Z0-9_]+)=/.exec(line);
+      return m && process.env[m[1]] ? `${m[1]}=${process.env[m[1]]}` : line;
+    });
+  writeFileSync(".dev.vars", lines.join("\n"), { mode: 0o600 });
+  console.log("created .dev.vars from .dev.vars.example");
+}
+const devVars = readDevVars(".dev.vars");
+const token = devVars.ADMIN_API_TOKEN;
+if (!token) throw new Error("ADMIN_API_TOKEN is empty in .dev.vars");
+
+if (process.env.DEMO_RESET === "1") rmSync(stateDir, { recursive: true, force: true });
+mkdirSync(stateDir, { recursive: true });
+
+const fake = await startFakeTelegram({ port: fakePort });
+console.log(`fake Telegram Bot API on ${fake.url}`);
+
+console.log("applying D1 migrations to the demo database (.wrangler/demo-state)...");
+wrangler(["d1", "migrations", "apply", "DB", "--local", "--persist-to", stateDir]);
+const staffUser = devVars.DEV_ADMIN_USERNAME || "admin";
+const staffPassword = devVars.DEV_ADMIN_PASSWORD || "admin-local-password";
+const insertStaff = `INSERT OR IGNORE INTO staff_users (username, password_hash, role) VALUES (${sqlString(staffUser)}, ${sqlString(hashPasswordSync(staffPassword))}, 'admin');`;
+wrangler(["d1", "execute", "DB", "--local", "--persist-to", stateDir, "--command", insertStaff]);
+
+// Our own env file: .dev.vars' secrets, with the Bot API and the public origin of the demo.
+const vars = {
+  ...devVars,
+  DEV_ADMIN_USERNAME: staffUser,
+  DEV_ADMIN_PASSWORD: staffPassword,
+  TELEGRAM_API_BASE: fake.url,
+  PUBLIC_BASE_URL: workerUrl,
+};
+const envFile = join(stateDir, "demo.env");
+writeFileSync(
+  envFile,
+  Object.entries(vars)
+    .filter(([, v]) => v !== "")
+    .map(([k, v]) => `${k}=${v}`)
+    .join("\n"),
+  { mode: 0o600 },
+);
+const args = [wranglerJs, "dev", "--ip", "127.0.0.1", "--port", String(port), "--persist-to", stateDir, "--env-file", envFile];
+args.push("--var", `TELEGRAM_API_BASE:${fake.url}`, "--var", `PUBLIC_BASE_URL:${workerUrl}`, "--show-interactive-dev-session=false");
+const child = spawn(process.execPath, args, { stdio: ["ignore", "inherit", "inherit"], env: { ...process.env, NO_COLOR: "1" } });
+let stopping = false;
+const stop = async (code) => {
+  if (stopping) return;
+  stopping = true;
+  child.kill("SIGTERM");
+  await fake.close();
+  process.exit(code);
+};
+for (const sig of ["SIGINT", "SIGTERM"]) process.on(sig, () => stop(0));
+child.on("exit", (code) => {
+  if (!stopping) {
+    console.error(`wrangler dev exited (${code}); is port ${port} free? (PORT=8788 npm run demo)`);
+    stop(code ?? 1);
+  }
+});
+
+async function api(method, path, body) {
+  const res = await fetch(workerUrl + path, {
+    method,
+    headers: { authorization: `Bearer ${token}`, ...(body && { "content-type": "application/json" }) },
+    body: body && JSON.stringify(body),
+  });
+  const json = await res.json().catch(() => ({}));
+  if (!res.ok) throw new Error(`${method} ${path}: HTTP ${res.status} ${json?.error?.message ?? ""}`);
+  return json;
+}
+
+const deadline = Date.now() + 90_000;
+for (;;) {
+  try {
+    if ((await fetch(`${workerUrl}/healthz`)).ok) break;
+  } catch {
+    // not listening yet
+  }
+  if (Date.now() > deadline) {
+    console.error("the Worker did not start in 90 s");
+    await stop(1);
+  }
+  await new Promise((r) => setTimeout(r, 300));
+}
+
+try {
+  const { results } = await api("GET", "/api/bots");
+  let bot = results.find((b) => b.name === "demo");
+  const fresh = !bot;
+  if (!bot) {
+    bot = await api("POST", "/api/bots", {
+      name: "demo",
+      token: demoBot.token,
+      username: demoBot.username,
+      welcome_text: "Welcome to the demo bot! Try /help, /settings or just say something.",
+    });
+  }
+  // The fake forgets webhooks when it stops, so set it on every start.
+  await api("POST", `/telegram/webhook/${bot.id}/set/`, {});
+  if (fresh) {
+    // A little life, so the chats and statistics pages have something to show.
+    const say = (chatId, userId, text) => fake.sendUserMessage({ bot: demoBot.id, chatId, userId, text });
+    await say(111111111, 111111111, "/start");
+    await say(-4000000001, 222222222, "Hello group!");
+    await say(-1001000000001, 111111111, "/help");
+    await say(-1001000000001, 333333333, "Nice to meet you all");
+    await say(-1001000000002, undefined, "First post in the demo channel");
+    await say(-1001000000003, 222222222, "This chat removed the bot later");
+    await fake.idle(15_000).catch(() => {});
+  }
+  await api("GET", `/telegram/bot/${bot.id}/chats/stats/?refresh=1`).catch((e) =>
+    console.warn(`statistics not collected yet: ${e.message}`),
+  );
+  await fetch(`${workerUrl}/cdn-cgi/handler/scheduled?cron=${encodeURIComponent("*/15 * * * *")}`).catch(() => {});
+
+  console.log(`
+────────────────────────────────────────────────────────────────────
+ The demo platform is running (Ctrl-C stops it).
+
+ Dashboard:   ${workerUrl}/studio/social/telegram-stats/   (home: ${workerUrl}/)
+ Staff login: ${staffUser} / ${staffPassword}   (DEV_ADMIN_USERNAME / DEV_ADMIN_PASSWORD in .dev.vars)
+ API token:   ADMIN_API_TOKEN in .dev.vars (the CLI reads it by itself)
+
+ Act as a Telegram user:
+   page:  ${fake.url}/   (send messages, press the bot's buttons, watch its calls)
+   cli:   node tools/fake-telegram/act.mjs --fake ${fake.url} --bot ${demoBot.username} --chat 111111111 --text /start
+          node tools/fake-telegram/act.mjs --fake ${fake.url} --bot ${demoBot.username} --chat 111111111 --conversation
+ Demo bot: "demo" (#${bot.id}) @${demoBot.username}; chats: private 111111111 (Alice), group -4000000001,
+           supergroup -1001000000001, channel -1001000000002, removed -1001000000003.
+
+ Operators' CLI:
+   npm run cli -- bots list
+   npm run cli -- test-bot demo 111111111
+   npm run cli -- get-channel-stats --bot-name demo --format summary
+────────────────────────────────────────────────────────────────────`);
+} catch (err) {
+  console.error(`demo setup failed: ${err.message}`);
+  await stop(1);
+}

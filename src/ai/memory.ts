@@ -1,0 +1,37 @@
+// Conversation memory per chat, kept in the bot's Durable Object storage and bounded by
+// the bot's message count (ai_memory_messages) and a total size, oldest dropped first.
+import type { ChatTurn } from "./provider";
+
+/** The most text (UTF-16 units) kept per chat, whatever the message count allows. */
+export const MEMORY_MAX_CHARS = 12_000;
+
+export const memoryKey = (chatId: number) => `aimem:${chatId}`;
+
+export function boundMemory(turns: ChatTurn[], maxMessages: number, maxChars = MEMORY_MAX_CHARS): ChatTurn[] {
+  if (maxMessages <= 0) return [];
+  let kept = turns.slice(-maxMessages);
+  let size = kept.reduce((n, t) => n + t.content.length, 0);
+  while (kept.length > 0 && size > maxChars) {
+    size -= kept[0]?.content.length ?? 0;
+    kept = kept.slice(1);
+  }
+  // A conversation should not open with the assistant's half of an exchange.
+  while (kept[0]?.role === "assistant") kept = kept.slice(1);
+  return kept;
+}
+
+export interface MemoryStore {
+  load(chatId: number): Promise<ChatTurn[]>;
+  save(chatId: number, turns: ChatTurn[]): Promise<void>;
+  clear(chatId: number): Promise<void>;
+}
+
+export function doMemoryStore(storage: DurableObjectStorage): MemoryStore {
+  return {
+    load: async (chatId) => (await storage.get<ChatTurn[]>(memoryKey(chatId))) ?? [],
+    save: (chatId, turns) => storage.put(memoryKey(chatId), turns),
+    clear: async (chatId) => {
+      await storage.delete(memoryKey(chatId));
+    },
+  };
+}

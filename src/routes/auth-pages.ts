@@ -1,0 +1,68 @@
+// GET/POST /login and POST /logout. The login form has no session yet, so its CSRF
+// token is a double-submit cookie: the form field must equal the short-lived cookie.
+import type { Context } from "hono";
+import { Hono } from "hono";
+import { deleteCookie, getCookie, setCookie } from "hono/cookie";
+import type { AppEnv } from "../env";
+import { randomToken, timingSafeEqual } from "../lib/crypto";
+import { authenticate } from "../lib/staff";
+import { createStaffSession, deleteStaffSession, SESSION_COOKIE, SESSION_TTL_SECONDS } from "../lib/staff-sessions";
+import { requireAuth } from "../middleware/auth";
+import { LoginPage, type LoginPageProps } from "../views/pages/login";
+import { formFields, pageErrorHandler } from "./pages/common";
+
+const LOGIN_CSRF_COOKIE = "tgp_login_csrf";
+const cookieBase = { httpOnly: true, secure: true, sameSite: "Lax", path: "/" } as const;
+
+/** Only same-site paths may be a post-login destination (no open redirect). */
+export function safeNext(raw: string | undefined): string {
+  if (!raw?.startsWith("/") || raw.startsWith("//") || raw.startsWith("/\\") || raw.startsWith("/login")) return "/";
+  return raw;
+}
+
+function loginPage(c: Context<AppEnv>, props: Omit<LoginPageProps, "csrf">, status: 200 | 401 | 403 | 429 = 200) {
+  const csrf = randomToken(24);
+  setCookie(c, LOGIN_CSRF_COOKIE, csrf, { ...cookieBase, maxAge: 60 * 60 });
+  c.header("cache-control", "no-store");
+  return c.html(LoginPage({ ...props, csrf }), status);
+}
+
+export const authPages = new Hono<AppEnv>({ strict: false })
+  .onError(pageErrorHandler)
+  .get("/login", (c) =>
+    loginPage(c, {
+      next: safeNext(c.req.query("next")),
+      info: c.req.query("logged_out") ? "You have been logged out." : undefined,
+    }),
+  )
+  .post("/login", async (c) => {
+    const form = await formFields(c);
+    const next = safeNext(form.next);
+    const username = (form.username ?? "").trim();
+    const cookie = getCookie(c, LOGIN_CSRF_COOKIE);
+    if (!cookie || !form._csrf || !timingSafeEqual(cookie, form._csrf)) {
+      return loginPage(c, { next, username, error: "The login form expired; please try again." }, 403);
+    }
+    if (!username || !form.password) return loginPage(c, { next, username, error: "Enter your username and password." }, 401);
+    const ip = c.req.header("cf-connecting-ip") ?? c.req.header("x-real-ip") ?? "local";
+    const result = await authenticate(c.env, c.var.db, username, form.password, ip);
+    if (!result.ok) {
+      if (result.reason === "rate_limited") {
+        const minutes = Math.max(1, Math.ceil((result.retryAfter ?? 60) / 60));
+        c.header("retry-after", String(result.retryAfter ?? 60));
+        return loginPage(c, { next, username, error: `Too many failed attempts. Try again in ${minutes} minute(s).` }, 429);
+      }
+      c.var.log.warn("staff login failed", { username });
+      return loginPage(c, { next, username, error: "Wrong username or password." }, 401);
+    }
+    const { id } = await createStaffSession(c.env.KV, result.staff);
+    deleteCookie(c, LOGIN_CSRF_COOKIE, { path: "/", secure: true });
+    setCookie(c, SESSION_COOKIE, id, { ...cookieBase, maxAge: SESSION_TTL_SECONDS });
+    c.var.log.info("staff login", { staff_id: result.staff.id });
+    return c.redirect(next, 303);
+  })
+  .post("/logout", requireAuth(), async (c) => {
+    await deleteStaffSession(c.env.KV, getCookie(c, SESSION_COOKIE));
+    deleteCookie(c, SESSION_COOKIE, { path: "/", secure: true });
+    return c.redirect("/login?logged_out=1", 303);
+  });

@@ -1,0 +1,100 @@
+// Bot management (bearer token or staff session):
+//   GET  /telegram/bot/{bot_id}/status/  getMe, webhook info, stored counts, dedupe counters
+//   POST /telegram/bot/{bot_id}/send/    { chat_id, text?, parse_mode?, photo?, document?, caption? }
+// (The stats routes under /telegram/bot/{bot_id}/chat(s)/... live in another file.)
+import { sql } from "drizzle-orm";
+import { Hono } from "hono";
+import { z } from "zod";
+import { publicBot, requireBot, telegramFor } from "../db/bots";
+import type { AppEnv } from "../env";
+import { AppError } from "../lib/errors";
+import { idParam, jsonBody } from "../lib/validate";
+import { requireAuth } from "../middleware/auth";
+import { runBatch, stmt } from "../telegram/ingest/d1";
+import { type OutgoingMessage, sendAndStore } from "../telegram/outgoing";
+import { forOperator } from "./webhook-admin";
+
+const sendSchema = z
+  .strictObject({
+    chat_id: z.union([z.number().int().refine(Number.isSafeInteger), z.string().regex(/^(@[A-Za-z0-9_]{4,64}|-?\d{1,16})$/)]),
+    text: z.string().min(1).max(65536).optional(),
+    parse_mode: z.enum(["Markdown", "MarkdownV2", "HTML"]).optional(),
+    photo: z.string().min(1).max(2048).optional(),
+    document: z.string().min(1).max(2048).optional(),
+    caption: z.string().max(1024).optional(),
+  })
+  .refine((b) => [b.text, b.photo, b.document].filter((x) => x !== undefined).length === 1, "give exactly one of text, photo, document");
+
+async function settle<T>(p: Promise<T>): Promise<{ ok: true; result: T } | { ok: false; error: string }> {
+  try {
+    return { ok: true, result: await p };
+  } catch (err) {
+    return { ok: false, error: err instanceof Error ? err.message : String(err) };
+  }
+}
+
+export const botAdmin = new Hono<AppEnv>()
+  .get("/:bot_id/status", requireAuth(), async (c) => {
+    const { db } = c.var;
+    const bot = await requireBot(db, idParam(c, "bot_id", "Bot"));
+    const tg = await telegramFor(c.env, bot, { log: c.var.log, maxRetries: 0, timeoutMs: 10_000 });
+    const id = bot.id;
+    const [me, webhook, [chatTypes, users, messages, lastUpdate, counters]] = await Promise.all([
+      settle(tg.call("getMe")),
+      settle(tg.call("getWebhookInfo")),
+      runBatch(db, [
+        stmt(db, sql`SELECT type, count(*) AS n FROM chats WHERE bot_id = ${id} GROUP BY type`),
+        stmt(db, sql`SELECT count(*) AS n, coalesce(sum(blocked_bot), 0) AS blocked FROM tg_users WHERE bot_id = ${id}`),
+        stmt(db, sql`SELECT direction, count(*) AS n FROM messages WHERE bot_id = ${id} GROUP BY direction`),
+        stmt(db, sql`SELECT max(received_at) AS t FROM processed_updates WHERE bot_id = ${id}`),
+        stmt(db, sql`SELECT name, value FROM bot_counters WHERE bot_id = ${id}`),
+      ]),
+    ]);
+    const rows = (r: D1Result | undefined) => (r?.results ?? []) as Record<string, unknown>[];
+    const byType: Record<string, number> = { private: 0, group: 0, supergroup: 0, channel: 0 };
+    for (const r of rows(chatTypes)) byType[String(r.type)] = Number(r.n);
+    const dir: Record<string, number> = { in: 0, out: 0 };
+    for (const r of rows(messages)) dir[String(r.direction)] = Number(r.n);
+    const counterMap: Record<string, number> = { updates_stored: 0, duplicates: 0, redeliveries: 0, failures: 0 };
+    for (const r of rows(counters)) counterMap[String(r.name)] = Number(r.value);
+    const userRow = rows(users)[0];
+    const last = rows(lastUpdate)[0]?.t;
+    return c.json({
+      bot: publicBot(bot),
+      telegram: me.ok ? { ok: true, me: me.result } : { ok: false, error: me.error },
+      webhook: webhook.ok
+        ? {
+            ok: true,
+            url: webhook.result.url,
+            pending_update_count: webhook.result.pending_update_count,
+            last_error_date: webhook.result.last_error_date ?? null,
+            last_error_message: webhook.result.last_error_message ?? null,
+            allowed_updates: webhook.result.allowed_updates ?? null,
+          }
+        : { ok: false, error: webhook.error },
+      chats: { total: Object.values(byType).reduce((a, b) => a + b, 0), by_type: byType },
+      users: { total: Number(userRow?.n ?? 0), blocked_bot: Number(userRow?.blocked ?? 0) },
+      messages: { in: dir.in ?? 0, out: dir.out ?? 0 },
+      last_update_at: last === null || last === undefined ? null : Number(last),
+      counters: counterMap,
+    });
+  })
+  .post("/:bot_id/send", requireAuth(), async (c) => {
+    const { db, log } = c.var;
+    const bot = await requireBot(db, idParam(c, "bot_id", "Bot"));
+    const body = await jsonBody(c, sendSchema);
+    const chatId = typeof body.chat_id === "string" && /^-?\d+$/.test(body.chat_id) ? Number(body.chat_id) : body.chat_id;
+    let msg: OutgoingMessage;
+    if (body.text !== undefined) {
+      // Markdown by default; the client resends as plain text when Telegram cannot parse it.
+      msg = { type: "text", chat_id: chatId, text: body.text, parse_mode: body.parse_mode ?? "Markdown" };
+    } else if (body.photo !== undefined) {
+      msg = { type: "photo", chat_id: chatId, photo: body.photo, caption: body.caption, parse_mode: body.parse_mode };
+    } else if (body.document !== undefined) {
+      msg = { type: "document", chat_id: chatId, document: body.document, caption: body.caption, parse_mode: body.parse_mode };
+    } else {
+      throw new AppError("BAD_REQUEST", "Give one of text, photo, document");
+    }
+    const sent = await forOperator("the message", () => sendAndStore({ env: c.env, db, log, bot }, msg));
+    return c.json({ ok: true, message: sent[0] ?? null, messages: sent });
+  });

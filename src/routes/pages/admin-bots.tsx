@@ -1,0 +1,181 @@
+// /admin/bots/: list, create (through POST /api/bots), edit and activate (PATCH /api/bots/{id}),
+// set/delete the webhook and show its info (the webhook endpoints). Every write replays the
+// JSON API's own handler, so the rules (token check with getMe, uniqueness) live in one place.
+import { listBots, requireBot } from "../../db/bots";
+import { requireAdmin } from "../../middleware/auth";
+import { ActionButton, Csrf, Empty, fmtTime } from "../../views/components";
+import { type Ctx, formFields, pagesApp, redirectWith, render } from "./common";
+import { internalApi } from "./internal-api";
+
+const BASE = "/admin/bots/";
+
+function BotForm(p: { csrf?: string; action: string; name?: string; withToken: boolean; submit: string; welcome?: string | null }) {
+  return (
+    <form method="post" action={p.action} class="stack panel">
+      <Csrf token={p.csrf} />
+      <label for="name">Name (yours, unique)</label>
+      <input id="name" name="name" required maxlength={100} value={p.name ?? ""} />
+      <label for="token">{p.withToken ? "Bot token from @BotFather" : "New token (leave empty to keep the current one)"}</label>
+      <input id="token" name="token" type="password" autocomplete="off" required={p.withToken} placeholder="123456:ABC…" />
+      {p.withToken ? null : (
+        <>
+          <label for="welcome_text">Welcome text (/start)</label>
+          <textarea id="welcome_text" name="welcome_text" rows={3}>
+            {p.welcome ?? ""}
+          </textarea>
+        </>
+      )}
+      <button type="submit" class="btn primary">
+        {p.submit}
+      </button>
+    </form>
+  );
+}
+
+async function list(c: Ctx) {
+  const rows = await listBots(c.var.db);
+  const csrf = c.get("csrfToken");
+  return render(
+    c,
+    { title: "Bots" },
+    <>
+      <p>
+        <a class="btn primary" href={`${BASE}new`}>
+          + Add a bot
+        </a>
+      </p>
+      {rows.length === 0 ? (
+        <Empty title="No bots registered">
+          Add one with its token from @BotFather; the token is checked with Telegram and stored encrypted.
+        </Empty>
+      ) : (
+        <div class="table-wrap">
+          <table class="data">
+            <thead>
+              <tr>
+                <th>Bot</th>
+                <th>Active</th>
+                <th>Webhook</th>
+                <th>AI</th>
+                <th>Created</th>
+                <th>Actions</th>
+              </tr>
+            </thead>
+            <tbody>
+              {rows.map((b) => (
+                <tr>
+                  <td>
+                    <a href={`${BASE}${b.id}`}>{b.name}</a>
+                    <br />
+                    <small class="muted">{b.username ? `@${b.username}` : ""}</small>
+                  </td>
+                  <td>{b.isActive ? <span class="tag status-running">active</span> : <span class="tag">inactive</span>}</td>
+                  <td>{b.webhookUrl ? <small>{b.webhookUrl}</small> : <span class="muted">not set</span>}</td>
+                  <td>{b.aiEnabled ? "on" : "off"}</td>
+                  <td>{fmtTime(b.createdAt)}</td>
+                  <td class="actions">
+                    <a class="btn small" href={`${BASE}${b.id}`}>
+                      Edit
+                    </a>
+                    <ActionButton action={`${BASE}${b.id}/activate`} csrf={csrf} label={b.isActive ? "Deactivate" : "Activate"} />
+                    <ActionButton action={`${BASE}${b.id}/webhook/set`} csrf={csrf} label="Set webhook" />
+                    <ActionButton action={`${BASE}${b.id}/webhook/delete`} csrf={csrf} label="Delete webhook" kind="danger" />
+                    <a class="btn small" href={`${BASE}${b.id}/webhook`}>
+                      Webhook info
+                    </a>
+                    <a class="btn small" href={`/studio/social/telegram-stats/?bot_id=${b.id}`}>
+                      View channel statistics
+                    </a>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </>,
+  );
+}
+
+export const adminBotsPages = pagesApp()
+  .get("/", list)
+  .get("/new", (c) =>
+    render(c, { title: "Add a bot" }, <BotForm csrf={c.get("csrfToken")} action={`${BASE}new`} withToken submit="Check token and add" />),
+  )
+  .post("/new", requireAdmin(), async (c) => {
+    const f = await formFields(c);
+    const res = await internalApi<{ id: number; name: string }>(c, "POST", "/api/bots", { name: f.name ?? "", token: f.token ?? "" });
+    if (!res.ok) {
+      return render(
+        c,
+        { title: "Add a bot" },
+        <>
+          <div class="notice error" role="alert">
+            {res.message}
+          </div>
+          <BotForm csrf={c.get("csrfToken")} action={`${BASE}new`} name={f.name} withToken submit="Check token and add" />
+        </>,
+        400,
+      );
+    }
+    const bot = res.body as { id: number; name: string };
+    return redirectWith(c, BASE, "ok", `Bot "${bot.name}" added.`);
+  })
+  .get("/:id", async (c) => {
+    const bot = await requireBot(c.var.db, Number(c.req.param("id")));
+    return render(
+      c,
+      { title: `Edit ${bot.name}` },
+      <BotForm
+        csrf={c.get("csrfToken")}
+        action={`${BASE}${bot.id}`}
+        name={bot.name}
+        welcome={bot.welcomeText}
+        withToken={false}
+        submit="Save"
+      />,
+    );
+  })
+  .post("/:id", requireAdmin(), async (c) => {
+    const id = Number(c.req.param("id"));
+    const f = await formFields(c);
+    const patch: Record<string, unknown> = { name: f.name ?? "", welcome_text: f.welcome_text?.trim() ? f.welcome_text : null };
+    if (f.token?.trim()) patch.token = f.token.trim();
+    const res = await internalApi(c, "PATCH", `/api/bots/${id}`, patch);
+    return res.ok ? redirectWith(c, BASE, "ok", "Bot saved.") : redirectWith(c, `${BASE}${id}`, "error", res.message);
+  })
+  .post("/:id/activate", requireAdmin(), async (c) => {
+    const bot = await requireBot(c.var.db, Number(c.req.param("id")));
+    const res = await internalApi(c, "PATCH", `/api/bots/${bot.id}`, { is_active: !bot.isActive });
+    return res.ok
+      ? redirectWith(c, BASE, "ok", `Bot "${bot.name}" ${bot.isActive ? "deactivated" : "activated"}.`)
+      : redirectWith(c, BASE, "error", res.message);
+  })
+  .post("/:id/webhook/:action{set|delete}", requireAdmin(), async (c) => {
+    const bot = await requireBot(c.var.db, Number(c.req.param("id")));
+    const action = c.req.param("action");
+    const res = await internalApi(c, "POST", `/telegram/webhook/${bot.id}/${action}/`, {});
+    return res.ok
+      ? redirectWith(c, BASE, "ok", `Webhook ${action === "set" ? "set" : "deleted"} for "${bot.name}".`)
+      : redirectWith(c, BASE, "error", `Webhook ${action} failed: ${res.message}`);
+  })
+  .get("/:id/webhook", async (c) => {
+    const bot = await requireBot(c.var.db, Number(c.req.param("id")));
+    const res = await internalApi<Record<string, unknown>>(c, "GET", `/telegram/webhook/${bot.id}/info/`);
+    return render(
+      c,
+      { title: `Webhook of ${bot.name}` },
+      <>
+        {res.ok ? (
+          <pre class="panel json">{JSON.stringify(res.body, null, 2)}</pre>
+        ) : (
+          <div class="notice error" role="alert">
+            {res.message}
+          </div>
+        )}
+        <p>
+          <a href={BASE}>Back to bots</a>
+        </p>
+      </>,
+    );
+  });

@@ -1,0 +1,114 @@
+// /admin/content/: news and games the bots list (/news, /games): list, add, delete.
+import { desc, eq } from "drizzle-orm";
+import { z } from "zod";
+import { listBots, requireBot } from "../../db/bots";
+import { bots, contentItems } from "../../db/schema";
+import { parseWith } from "../../lib/validate";
+import { requireAdmin } from "../../middleware/auth";
+import { ActionButton, BotSelect, Csrf, clip, Empty, fmtTime, Pager } from "../../views/components";
+import { formFields, pageRows, pagesApp, paging, redirectWith, render } from "./common";
+
+const BASE = "/admin/content/";
+
+const itemSchema = z.object({
+  bot_id: z.string().optional(),
+  kind: z.enum(["news", "game"]),
+  title: z.string().trim().min(1, "a title is required").max(200),
+  url: z.union([z.literal(""), z.url({ protocol: /^https?$/ })]).optional(),
+  summary: z.string().max(2000).optional(),
+});
+
+export const adminContentPages = pagesApp()
+  .get("/", async (c) => {
+    const pg = paging(c);
+    const found = await c.var.db
+      .select({ item: contentItems, botName: bots.name })
+      .from(contentItems)
+      .leftJoin(bots, eq(bots.id, contentItems.botId))
+      .orderBy(desc(contentItems.publishedAt), desc(contentItems.id))
+      .limit(pg.limit)
+      .offset(pg.offset)
+      .all();
+    const { rows, hasNext } = pageRows(found);
+    const all = (await listBots(c.var.db)).map((b) => ({ id: b.id, name: b.name, username: b.username }));
+    const csrf = c.get("csrfToken");
+    return render(
+      c,
+      { title: "Content items" },
+      <>
+        <details class="panel">
+          <summary>Add an item</summary>
+          <form method="post" action={`${BASE}new`} class="stack">
+            <Csrf token={csrf} />
+            <label for="kind">Kind</label>
+            <select id="kind" name="kind">
+              <option value="news">News</option>
+              <option value="game">Game</option>
+            </select>
+            <label for="bot_id">Bot</label>
+            <BotSelect bots={all} all="Every bot" />
+            <label for="title">Title</label>
+            <input id="title" name="title" required maxlength={200} />
+            <label for="url">Link</label>
+            <input id="url" name="url" type="url" placeholder="https://…" />
+            <label for="summary">Summary</label>
+            <textarea id="summary" name="summary" rows={3} maxlength={2000} />
+            <button type="submit" class="btn primary">
+              Add
+            </button>
+          </form>
+        </details>
+        {rows.length === 0 ? (
+          <Empty title="No content yet">The bots' /news and /games commands list these items; add the first one above.</Empty>
+        ) : (
+          <div class="table-wrap">
+            <table class="data">
+              <thead>
+                <tr>
+                  <th>Title</th>
+                  <th>Kind</th>
+                  <th>Bot</th>
+                  <th>Published</th>
+                  <th>Actions</th>
+                </tr>
+              </thead>
+              <tbody>
+                {rows.map(({ item, botName }) => (
+                  <tr>
+                    <td>
+                      {item.url ? <a href={item.url}>{item.title}</a> : item.title}
+                      <br />
+                      <small class="muted">{clip(item.summary, 120)}</small>
+                    </td>
+                    <td>{item.kind}</td>
+                    <td>{botName ?? "every bot"}</td>
+                    <td>{fmtTime(item.publishedAt)}</td>
+                    <td>
+                      <ActionButton
+                        action={`${BASE}${item.id}/delete`}
+                        csrf={csrf}
+                        label="Delete"
+                        kind="danger"
+                        confirm="Delete this item?"
+                      />
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+        <Pager url={c.req.url} page={pg.page} hasNext={hasNext} />
+      </>,
+    );
+  })
+  .post("/new", requireAdmin(), async (c) => {
+    const v = parseWith(itemSchema, await formFields(c), "content item");
+    const botId = v.bot_id ? (await requireBot(c.var.db, Number(v.bot_id))).id : null;
+    await c.var.db.insert(contentItems).values({ botId, kind: v.kind, title: v.title, url: v.url || null, summary: v.summary || null });
+    return redirectWith(c, BASE, "ok", `"${v.title}" added.`);
+  })
+  .post("/:id{[0-9]+}/delete", requireAdmin(), async (c) => {
+    await c.var.db.delete(contentItems).where(eq(contentItems.id, Number(c.req.param("id"))));
+    return redirectWith(c, BASE, "ok", "Item deleted.");
+  });

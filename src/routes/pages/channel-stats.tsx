@@ -1,0 +1,77 @@
+// GET /telegram/channel-stats/: the plain, JavaScript-free statistics table (kept for compatibility).
+import { requireAuth } from "../../middleware/auth";
+import { BotSelect, Empty, fmtNum, fmtTime, Pager } from "../../views/components";
+import { pageRows, pagesApp, paging, render } from "./common";
+import { chatStatRows, errorText } from "./stats-queries";
+import { botChoice } from "./telegram-stats";
+
+export const channelStatsPages = pagesApp().get("/", requireAuth(), async (c) => {
+  const { bots, botId } = await botChoice(c);
+  const pg = paging(c);
+  const found = botId
+    ? await chatStatRows(c.var.db, botId, { types: ["channel", "supergroup", "group"], limit: pg.limit, offset: pg.offset })
+    : [];
+  const { rows, hasNext } = pageRows(found);
+  return render(
+    c,
+    { title: "Channel statistics" },
+    <>
+      {bots.length === 0 ? (
+        <Empty title="No bots yet">
+          Register a bot on the <a href="/admin/bots/">bots page</a> first.
+        </Empty>
+      ) : (
+        <form method="get" class="inline">
+          <label for="bot_id">Bot</label>
+          <BotSelect bots={bots} selected={botId} />
+          <button type="submit" class="btn small">
+            Show
+          </button>
+        </form>
+      )}
+      {bots.length > 0 && rows.length === 0 ? (
+        <Empty title="No channels or groups known for this bot">
+          They appear once the bot is added to a channel or group and Telegram tells it so.
+        </Empty>
+      ) : null}
+      {rows.length ? (
+        <div class="table-wrap">
+          <table class="data">
+            <thead>
+              <tr>
+                <th>Chat</th>
+                <th>Type</th>
+                <th>Members</th>
+                <th>Administrators</th>
+                <th>Bot role</th>
+                <th>Collected</th>
+                <th>Error</th>
+              </tr>
+            </thead>
+            <tbody>
+              {rows.map((r) => (
+                <tr>
+                  <td>
+                    {r.title ?? "(untitled)"} {r.username ? <small>@{r.username}</small> : null}
+                    <br />
+                    <small class="muted">{r.chatId}</small>
+                  </td>
+                  <td>{r.type}</td>
+                  <td class="num">{fmtNum(r.memberCount)}</td>
+                  <td class="num">{fmtNum(r.adminCount)}</td>
+                  <td>{r.botRole ?? "—"}</td>
+                  <td>{fmtTime(r.collectedAt)}</td>
+                  <td class="err">{errorText(r.error)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      ) : null}
+      <Pager url={c.req.url} page={pg.page} hasNext={hasNext} />
+      <p>
+        <a href={`/studio/social/telegram-stats/?bot_id=${botId ?? ""}`}>Open the full statistics dashboard</a>
+      </p>
+    </>,
+  );
+});

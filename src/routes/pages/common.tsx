@@ -1,0 +1,111 @@
+// Shared plumbing for the dashboard's page sub-apps: who is looking, rendering,
+// pagination, notices carried in the URL, and an error handler that shows a readable page.
+import type { Context, ErrorHandler } from "hono";
+import { Hono } from "hono";
+import type { Child } from "hono/jsx";
+import type { AppEnv } from "../../env";
+import { AppError, type ErrorCode, errorBody } from "../../lib/errors";
+import { TelegramError, TelegramNetworkError } from "../../telegram/errors";
+import { Notice } from "../../views/components";
+import { Layout, type LayoutProps, type Viewer } from "../../views/layout";
+
+export type Ctx = Context<AppEnv>;
+
+export function viewerOf(c: Ctx): Viewer | undefined {
+  const p = c.get("principal");
+  if (!p) return undefined;
+  if (p.kind === "token") return { username: "operator (API token)", role: "admin" };
+  return { username: p.username, role: p.role, csrf: c.get("csrfToken") };
+}
+
+export function render(c: Ctx, props: Omit<LayoutProps, "viewer" | "children">, body: Child, status: 200 | 201 | 400 | 422 = 200) {
+  return c.html(
+    <Layout {...props} viewer={viewerOf(c)}>
+      <Flash c={c} />
+      {body}
+    </Layout>,
+    status,
+  );
+}
+
+/** ?ok= and ?error= notices left by a redirect after a form post. */
+function Flash({ c }: { c: Ctx }) {
+  const ok = c.req.query("ok");
+  const error = c.req.query("error");
+  return (
+    <>
+      {ok ? <Notice kind="ok">{ok}</Notice> : null}
+      {error ? <Notice kind="error">{error}</Notice> : null}
+    </>
+  );
+}
+
+export function redirectWith(c: Ctx, path: string, kind: "ok" | "error", message: string) {
+  const u = new URL(path, "http://x");
+  u.searchParams.set(kind, message.slice(0, 500));
+  return c.redirect(u.pathname + u.search, 303);
+}
+
+export const PAGE_SIZE = 50;
+
+export function paging(c: Ctx, size = PAGE_SIZE) {
+  const raw = Number(c.req.query("page") ?? "1");
+  const page = Number.isSafeInteger(raw) && raw > 0 && raw < 100_000 ? raw : 1;
+  return { page, limit: size + 1, offset: (page - 1) * size, size };
+}
+
+/** Splits the one extra row fetched to know whether a next page exists. */
+export function pageRows<T>(rows: T[], size = PAGE_SIZE): { rows: T[]; hasNext: boolean } {
+  return { rows: rows.slice(0, size), hasNext: rows.length > size };
+}
+
+export function wantsHtml(c: Ctx): boolean {
+  const type = c.req.header("content-type") ?? "";
+  if (type.includes("application/json")) return false;
+  return (c.req.header("accept") ?? "").includes("text/html") || type.includes("form");
+}
+
+/** A failure as a status, a code and a message safe to show (never a stack trace or a secret). */
+export function describeError(err: unknown): { status: number; code: ErrorCode; message: string } {
+  if (err instanceof AppError) return { status: err.status, code: err.code, message: err.message };
+  if (err instanceof TelegramError) {
+    return { status: 422, code: "TELEGRAM_REFUSED", message: `Telegram refused (${err.errorCode}): ${err.description}` };
+  }
+  if (err instanceof TelegramNetworkError) {
+    return { status: 502, code: "UPSTREAM_UNAVAILABLE", message: "Telegram could not be reached; try again in a moment" };
+  }
+  return { status: 500, code: "INTERNAL", message: "Something went wrong on our side; it has been logged" };
+}
+
+export const pageErrorHandler: ErrorHandler<AppEnv> = (err, c) => {
+  const d = describeError(err);
+  if (d.status >= 500) c.get("log")?.error("page failed", { error: err, stack: err instanceof Error ? err.stack : undefined });
+  const requestId = c.get("requestId");
+  if (!wantsHtml(c))
+    return c.json(errorBody(d.code, d.message, err instanceof AppError ? err.details : undefined, requestId), d.status as 400);
+  const title =
+    d.status === 403 ? "Not allowed" : d.status === 404 ? "Not found" : d.status >= 500 ? "Something went wrong" : "That did not work";
+  return c.html(
+    <Layout title={title} viewer={viewerOf(c)}>
+      <Notice kind="error">{d.message}</Notice>
+      <p>
+        <a href="/">Home</a>
+        {requestId ? <small class="muted"> · request {requestId}</small> : null}
+      </p>
+    </Layout>,
+    d.status as 400,
+  );
+};
+
+/** A page sub-app whose failures render as readable pages. */
+export function pagesApp() {
+  return new Hono<AppEnv>({ strict: false }).onError(pageErrorHandler);
+}
+
+/** Reads a urlencoded or multipart form as plain strings (files are left out). */
+export async function formFields(c: Ctx): Promise<Record<string, string>> {
+  const body = await c.req.parseBody();
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(body)) if (typeof v === "string") out[k] = v;
+  return out;
+}

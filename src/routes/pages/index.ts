@@ -1,0 +1,40 @@
+// The staff dashboard's page sub-apps and where they are mounted.
+import type { Hono } from "hono";
+import type { AppEnv } from "../../env";
+import { requireAuth } from "../../middleware/auth";
+import { authPages } from "../auth-pages";
+import { staffApi } from "../staff-api";
+import { adminAiPages } from "./admin-ai";
+import { adminBotsPages } from "./admin-bots";
+import { adminCommandsPages } from "./admin-commands";
+import { adminContentPages } from "./admin-content";
+import { adminDataPages } from "./admin-data";
+import { adminStaffPages } from "./admin-staff";
+import { backgroundTasksPages } from "./background-tasks";
+import { channelStatsPages } from "./channel-stats";
+import { pagesApp } from "./common";
+import { homePages, studioPages } from "./home";
+import { sendMessagePages } from "./send-message";
+import { telegramStatsPages } from "./telegram-stats";
+
+const adminPages = pagesApp()
+  .use(requireAuth())
+  .get("/", (c) => c.redirect("/", 302))
+  .route("/bots", adminBotsPages)
+  .route("/commands", adminCommandsPages)
+  .route("/content", adminContentPages)
+  .route("/ai", adminAiPages)
+  .route("/staff", adminStaffPages)
+  .route("/", adminDataPages);
+
+export function mountDashboard(app: Hono<AppEnv>): void {
+  app.route("/", authPages);
+  app.route("/api/staff", staffApi);
+  app.route("/studio/social/telegram-stats", telegramStatsPages);
+  app.route("/studio", studioPages);
+  app.route("/telegram/channel-stats", channelStatsPages);
+  app.route("/telegram/send-message", sendMessagePages);
+  app.route("/telegram/background-tasks", backgroundTasksPages);
+  app.route("/admin", adminPages);
+  app.route("/", homePages);
+}

@@ -1,0 +1,169 @@
+// What the statistics pages read: chats with their latest collected figures, totals by
+// type, member history from snapshots and the group analytics rollups.
+import { and, asc, desc, eq, gt, inArray, like, or, type SQL, sql } from "drizzle-orm";
+import { type ChatType, chatStats, chats } from "../../db/schema";
+import type { Db } from "../../env";
+import { analyticsSummary, defaultRange, memberHistory } from "../../stats";
+
+export const CHAT_TYPES: ChatType[] = ["channel", "supergroup", "group", "private"];
+
+export interface ChatStatRow {
+  id: number;
+  chatId: number;
+  type: ChatType;
+  title: string | null;
+  username: string | null;
+  firstName: string | null;
+  botRole: string | null;
+  memberCount: number | null;
+  adminCount: number | null;
+  error: string | null;
+  collectedAt: number | null;
+}
+
+/** A LIKE pattern matching `q` literally anywhere. */
+export function containsPattern(q: string): string {
+  return `%${q.replace(/[\\%_]/g, (m) => `\\${m}`)}%`;
+}
+
+export function chatSearch(q: string | undefined): SQL | undefined {
+  const term = q?.trim();
+  if (!term) return undefined;
+  const p = containsPattern(term);
+  const byType = CHAT_TYPES.filter((t) => t.startsWith(term.toLowerCase()));
+  return or(
+    sql`${chats.title} LIKE ${p} ESCAPE '\\'`,
+    sql`${chats.username} LIKE ${p} ESCAPE '\\'`,
+    sql`${chats.firstName} LIKE ${p} ESCAPE '\\'`,
+    like(sql`CAST(${chats.chatId} AS TEXT)`, p),
+    byType.length ? inArray(chats.type, byType) : undefined,
+  );
+}
+
+const rowColumns = {
+  id: chats.id,
+  chatId: chats.chatId,
+  type: chats.type,
+  title: chats.title,
+  username: chats.username,
+  firstName: chats.firstName,
+  botRole: chats.botRole,
+  memberCount: chatStats.memberCount,
+  adminCount: chatStats.adminCount,
+  error: chatStats.error,
+  collectedAt: chatStats.collectedAt,
+};
+
+/** One page of chats (keyset on chats.id), with their latest collected statistics. */
+export async function chatStatRows(
+  db: Db,
+  botId: number,
+  opts: { q?: string; types?: ChatType[]; afterId?: number; limit: number; offset?: number },
+): Promise<ChatStatRow[]> {
+  return db
+    .select(rowColumns)
+    .from(chats)
+    .leftJoin(chatStats, and(eq(chatStats.botId, chats.botId), eq(chatStats.chatId, chats.chatId)))
+    .where(
+      and(
+        eq(chats.botId, botId),
+        chatSearch(opts.q),
+        opts.types ? inArray(chats.type, opts.types) : undefined,
+        opts.afterId ? gt(chats.id, opts.afterId) : undefined,
+      ),
+    )
+    .orderBy(asc(chats.id))
+    .limit(opts.limit)
+    .offset(opts.offset ?? 0)
+    .all() as Promise<ChatStatRow[]>;
+}
+
+export interface Totals {
+  chats: number;
+  members: number;
+  errors: number;
+  byType: Record<ChatType, { chats: number; members: number }>;
+}
+
+export async function chatTotals(db: Db, botId: number): Promise<Totals> {
+  const rows = await db
+    .select({
+      type: chats.type,
+      n: sql<number>`count(*)`,
+      members: sql<number>`coalesce(sum(${chatStats.memberCount}), 0)`,
+      errors: sql<number>`sum(case when ${chatStats.error} is not null then 1 else 0 end)`,
+    })
+    .from(chats)
+    .leftJoin(chatStats, and(eq(chatStats.botId, chats.botId), eq(chatStats.chatId, chats.chatId)))
+    .where(eq(chats.botId, botId))
+    .groupBy(chats.type)
+    .all();
+  const byType = Object.fromEntries(CHAT_TYPES.map((t) => [t, { chats: 0, members: 0 }])) as Totals["byType"];
+  const totals: Totals = { chats: 0, members: 0, errors: 0, byType };
+  for (const r of rows) {
+    byType[r.type] = { chats: r.n, members: r.members };
+    totals.chats += r.n;
+    totals.members += r.members;
+    totals.errors += r.errors ?? 0;
+  }
+  return totals;
+}
+
+/** Chats whose latest collection failed. */
+export async function chatErrors(db: Db, botId: number, limit = 20) {
+  return db
+    .select({ chatId: chatStats.chatId, title: chats.title, error: chatStats.error, collectedAt: chatStats.collectedAt })
+    .from(chatStats)
+    .leftJoin(chats, and(eq(chats.botId, chatStats.botId), eq(chats.chatId, chatStats.chatId)))
+    .where(and(eq(chatStats.botId, botId), sql`${chatStats.error} is not null`))
+    .orderBy(desc(chatStats.collectedAt))
+    .limit(limit)
+    .all();
+}
+
+/** chat_stats.error holds a JSON ChatStatsError or plain text; show its description. */
+export function errorText(raw: string | null): string {
+  if (!raw) return "";
+  try {
+    const e = JSON.parse(raw) as { description?: string; kind?: string; error_code?: number | null };
+    if (e && typeof e === "object" && e.description) return `${e.kind ? `${e.kind}: ` : ""}${e.description}`;
+  } catch {
+    // plain text
+  }
+  return raw;
+}
+
+export function dayString(epoch: number): string {
+  return new Date(epoch * 1000).toISOString().slice(0, 10);
+}
+
+export interface Analytics {
+  memberHistory: { t: number; members: number | null }[];
+  daily: { day: string; messages: number; joins: number; leaves: number }[];
+  heatmap: number[][]; // [weekday 0..6][hour 0..23]
+  topPosters: { userId: number; name: string; messages: number }[];
+}
+
+/** The last 30 days of member history and group analytics, from the statistics service. */
+export async function analytics(db: Db, botId: number, chatId?: number): Promise<Analytics> {
+  const scope = { botId, chatId, ...defaultRange(30) };
+  const [history, summary] = await Promise.all([memberHistory(db, scope), analyticsSummary(db, scope, { top: 10 })]);
+  const joins = new Map(summary.joins_leaves_per_day.map((d) => [d.day, d]));
+  return {
+    memberHistory: history.days
+      .filter((d) => d.member_count !== null)
+      .map((d) => ({ t: Date.parse(`${d.day}T00:00:00Z`) / 1000, members: d.member_count })),
+    daily: summary.messages_per_day.map((d) => ({
+      day: d.day,
+      messages: d.count,
+      joins: joins.get(d.day)?.joins ?? 0,
+      leaves: joins.get(d.day)?.leaves ?? 0,
+    })),
+    heatmap: summary.heatmap.cells,
+    topPosters: summary.top_posters.map((p) => ({
+      userId: p.user_id,
+      messages: p.messages,
+      name: p.name || (p.username ? `@${p.username}` : `user ${p.user_id}`),
+    })),
+  };
+}

@@ -1,0 +1,117 @@
+// GET /studio/social/telegram-stats/ (the dashboard), GET .../export.csv (streamed CSV)
+// and POST .../refresh (recollects the selected bot's statistics).
+import { listBots, requireBot } from "../../db/bots";
+import { requireAuth } from "../../middleware/auth";
+import { getBotChatsStats } from "../../stats";
+import { StatsPage } from "../../views/pages/telegram-stats";
+import { type Ctx, describeError, pageRows, pagesApp, paging, redirectWith, render } from "./common";
+import { csvCell, csvStream } from "./csv";
+import { analytics, chatErrors, chatStatRows, chatTotals, errorText } from "./stats-queries";
+
+const BASE = "/studio/social/telegram-stats/";
+const PAGE = 200;
+
+/** The bots for a selector, and the selected one (?bot_id, else the first). */
+export async function botChoice(c: Ctx) {
+  const all = await listBots(c.var.db);
+  const bots = all.map((b) => ({ id: b.id, name: b.name, username: b.username }));
+  const wanted = Number(c.req.query("bot_id"));
+  const botId = bots.find((b) => b.id === wanted)?.id ?? bots[0]?.id;
+  return { bots, botId };
+}
+
+export const telegramStatsPages = pagesApp()
+  .use(requireAuth())
+  .get("/", async (c) => {
+    const { db } = c.var;
+    const { bots, botId } = await botChoice(c);
+    const q = (c.req.query("q") ?? "").slice(0, 100);
+    const pg = paging(c, PAGE);
+    const empty = {
+      chats: 0,
+      members: 0,
+      errors: 0,
+      byType: {
+        channel: { chats: 0, members: 0 },
+        supergroup: { chats: 0, members: 0 },
+        group: { chats: 0, members: 0 },
+        private: { chats: 0, members: 0 },
+      },
+    };
+    const [totals, found, errors, stats] = botId
+      ? await Promise.all([
+          chatTotals(db, botId),
+          chatStatRows(db, botId, { q, limit: pg.limit, offset: pg.offset }),
+          chatErrors(db, botId),
+          analytics(db, botId),
+        ])
+      : [empty, [], [], { memberHistory: [], daily: [], heatmap: [], topPosters: [] }];
+    const { rows, hasNext } = pageRows(found, PAGE);
+    return render(
+      c,
+      {
+        title: "Telegram statistics",
+        scripts: ["/vendor/uplot/uPlot.iife.min.js", "/js/stats.js"],
+        styles: ["/vendor/uplot/uPlot.min.css"],
+      },
+      <StatsPage
+        bots={bots}
+        botId={botId}
+        q={q}
+        totals={totals}
+        rows={rows}
+        errors={errors.map((e) => ({ chatId: e.chatId, title: e.title, message: errorText(e.error), collectedAt: e.collectedAt }))}
+        analytics={stats}
+        csrf={c.get("csrfToken")}
+        url={c.req.url}
+        page={pg.page}
+        hasNext={hasNext}
+        errorOf={errorText}
+      />,
+    );
+  })
+  .get("/export.csv", async (c) => {
+    const { db } = c.var;
+    const bot = await requireBot(db, Number(c.req.query("bot_id")));
+    const q = (c.req.query("q") ?? "").slice(0, 100);
+    let afterId = 0;
+    const stream = csvStream(
+      ["chat_id", "title", "username", "type", "members", "administrators", "bot_role", "last_error", "collected_at"],
+      async () => {
+        const rows = await chatStatRows(db, bot.id, { q, afterId, limit: 500 });
+        afterId = rows.at(-1)?.id ?? afterId;
+        return rows;
+      },
+      (r) => [
+        csvCell(r.chatId),
+        csvCell(r.title ?? r.firstName, { text: true }),
+        csvCell(r.username, { text: true }),
+        csvCell(r.type),
+        csvCell(r.memberCount),
+        csvCell(r.adminCount),
+        csvCell(r.botRole),
+        csvCell(errorText(r.error), { text: true }),
+        csvCell(r.collectedAt ? new Date(r.collectedAt * 1000).toISOString() : ""),
+      ],
+    );
+    const filename = `telegram-stats-${bot.name.replace(/[^A-Za-z0-9_-]+/g, "_")}-${new Date().toISOString().slice(0, 10)}.csv`;
+    return new Response(stream, {
+      headers: {
+        "content-type": "text/csv; charset=utf-8",
+        "content-disposition": `attachment; filename="${filename}"`,
+        "cache-control": "no-store",
+      },
+    });
+  })
+  .post("/refresh", async (c) => {
+    const bot = await requireBot(c.var.db, Number(c.req.query("bot_id")));
+    const back = `${BASE}?bot_id=${bot.id}`;
+    try {
+      const answer = await getBotChatsStats({ env: c.env, db: c.var.db, log: c.var.log }, bot.id, { refresh: true, limit: 500 });
+      const { live, note } = answer.coverage;
+      const errors = answer.totals.errors ? ` ${answer.totals.errors} chat(s) could not be read; see the error panel.` : "";
+      return redirectWith(c, back, "ok", `${live} chat(s) collected now.${errors} ${note}`.trim());
+    } catch (err) {
+      return redirectWith(c, back, "error", `Refresh failed: ${describeError(err).message}`);
+    }
+  });

@@ -1,0 +1,88 @@
+// POST /telegram/webhook/{bot_id}/ — Telegram's deliveries. No bearer auth: the bot's
+// secret token header is the proof. Checks run cheapest-first and nothing is stored
+// until all of them pass: unknown/inactive bot 404, bad secret 401, body over 1 MB 413,
+// not an Update 400. A delivery of an update still being handled waits up to ~3 s for
+// it, then answers 503 so Telegram redelivers; any failure of ours is a 5xx.
+import { Hono } from "hono";
+import { type BotRow, findBot } from "../db/bots";
+import type { AppEnv, Db } from "../env";
+import { sha256Hex, timingSafeEqual } from "../lib/crypto";
+import { AppError } from "../lib/errors";
+import { idParam } from "../lib/validate";
+import { ingestUpdate } from "../telegram/ingest";
+import { waitForDone } from "../telegram/ingest/ledger";
+
+export const MAX_UPDATE_BYTES = 1024 * 1024;
+export const SECRET_HEADER = "x-telegram-bot-api-secret-token";
+const WAIT_FOR_CONCURRENT_MS = 3000;
+
+function parseUpdate(text: string): { update_id: number } & Record<string, unknown> {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw new AppError("BAD_REQUEST", "Body is not valid JSON");
+  }
+  if (!value || typeof value !== "object" || Array.isArray(value)) {
+    throw new AppError("BAD_REQUEST", "Body is not a Telegram Update: expected a JSON object");
+  }
+  const id = (value as { update_id?: unknown }).update_id;
+  if (typeof id !== "number" || !Number.isSafeInteger(id) || id < 0) {
+    throw new AppError("BAD_REQUEST", "Body is not a Telegram Update: update_id must be a non-negative integer");
+  }
+  return value as { update_id: number } & Record<string, unknown>;
+}
+
+// Bot rows are cached per isolate for a few seconds: the bot lookup is the one D1 read
+// every delivery would otherwise pay before its real work. A cached row is only trusted to
+// accept: a refusal (unknown, inactive, wrong secret) is always re-checked against D1, so a
+// new secret or a reactivation takes effect at once; a deactivation, webhook deletion or
+// secret change may let deliveries through for up to BOT_CACHE_MS more.
+const BOT_CACHE_MS = 10_000;
+const BOT_CACHE_MAX = 1000;
+const botCache = new Map<number, { bot: BotRow | undefined; at: number }>();
+
+/** Drops a bot from this isolate's cache (after its webhook or settings change here). */
+export function forgetCachedBot(id: number): void {
+  botCache.delete(id);
+}
+
+async function loadBot(db: Db, id: number, fresh: boolean): Promise<BotRow | undefined> {
+  const hit = botCache.get(id);
+  if (!fresh && hit && Date.now() - hit.at < BOT_CACHE_MS) return hit.bot;
+  const bot = await findBot(db, id);
+  if (botCache.size >= BOT_CACHE_MAX) botCache.clear();
+  botCache.set(id, { bot, at: Date.now() });
+  return bot;
+}
+
+async function secretMatches(bot: BotRow, secret: string | undefined): Promise<boolean> {
+  // A bot without a stored secret hash has not had its webhook set through us: refuse.
+  return Boolean(secret && bot.webhookSecretHash && timingSafeEqual(await sha256Hex(secret), bot.webhookSecretHash));
+}
+
+export const webhookRoute = new Hono<AppEnv>().post("/:bot_id", async (c) => {
+  const { db, log } = c.var;
+  const id = idParam(c, "bot_id", "Bot");
+  const secret = c.req.header(SECRET_HEADER);
+  let bot = await loadBot(db, id, false);
+  if (!bot?.isActive || !(await secretMatches(bot, secret))) bot = await loadBot(db, id, true);
+  if (!bot?.isActive) throw new AppError("NOT_FOUND", "Unknown or inactive bot");
+  if (!(await secretMatches(bot, secret))) throw new AppError("UNAUTHORIZED", "Missing or wrong X-Telegram-Bot-Api-Secret-Token");
+
+  const declared = Number(c.req.header("content-length") ?? "0");
+  if (declared > MAX_UPDATE_BYTES) throw new AppError("PAYLOAD_TOO_LARGE", `Update bodies are limited to ${MAX_UPDATE_BYTES} bytes`);
+  const bytes = await c.req.arrayBuffer();
+  if (bytes.byteLength > MAX_UPDATE_BYTES) {
+    throw new AppError("PAYLOAD_TOO_LARGE", `Update bodies are limited to ${MAX_UPDATE_BYTES} bytes`);
+  }
+  const update = parseUpdate(new TextDecoder().decode(bytes));
+
+  const deps = { env: c.env, db, log: log.child({ bot_id: bot.id, update_id: update.update_id }), bot };
+  const outcome = await ingestUpdate(deps, update);
+  if (outcome.status !== "in_progress") return c.json({ ok: true, status: outcome.status });
+
+  if (await waitForDone(db, bot.id, update.update_id, WAIT_FOR_CONCURRENT_MS)) return c.json({ ok: true, status: "duplicate" });
+  c.header("Retry-After", "5");
+  return c.json({ ok: false, status: "in_progress" }, 503);
+});

@@ -1,0 +1,144 @@
+// Reading the chats to collect and storing what was collected: the latest result per chat
+// (chat_stats), the bot's role and title on chats, the migration link, and optionally a
+// snapshot for the current period (idempotent: a period's second write is a no-op).
+import { and, asc, eq, gt, isNull, ne, sql } from "drizzle-orm";
+import { chatSnapshots, chatStats, chats } from "../db/schema";
+import type { Db } from "../env";
+import { type ChatTarget, errorText } from "./collect-chat";
+import type { ChatStats } from "./types";
+
+type ChatRow = typeof chats.$inferSelect;
+
+export function targetOf(row: ChatRow): ChatTarget {
+  return {
+    chatId: row.chatId,
+    type: row.type,
+    title: row.title,
+    username: row.username,
+    firstName: row.firstName,
+    lastName: row.lastName,
+    firstSeenAt: row.firstSeenAt,
+  };
+}
+
+/** The chat row of this bot, following a migration link to the supergroup when there is one. */
+export async function findChat(db: Db, botId: number, chatId: number): Promise<ChatRow | undefined> {
+  const row = await db
+    .select()
+    .from(chats)
+    .where(and(eq(chats.botId, botId), eq(chats.chatId, chatId)))
+    .get();
+  if (row?.migratedToChatId == null) return row;
+  const moved = await db
+    .select()
+    .from(chats)
+    .where(and(eq(chats.botId, botId), eq(chats.chatId, row.migratedToChatId)))
+    .get();
+  return moved ?? row;
+}
+
+/** Groups, supergroups and channels the bulk collection covers (private chats are not collected in bulk). */
+export const bulkChats = (botId: number) => and(eq(chats.botId, botId), isNull(chats.migratedToChatId), ne(chats.type, "private"));
+
+/** The next `limit` bulk chats after `cursor` (chat id order). */
+export async function chatsAfter(db: Db, botId: number, cursor: number | null, limit: number): Promise<ChatRow[]> {
+  const where = cursor === null ? bulkChats(botId) : and(bulkChats(botId), gt(chats.chatId, cursor));
+  return db.select().from(chats).where(where).orderBy(asc(chats.chatId)).limit(limit).all();
+}
+
+const STATEMENTS_PER_BATCH = 60;
+
+/** Stores results in a few D1 batches (each atomic). `periodStart` also records snapshots. */
+export async function saveResults(db: Db, botId: number, results: ChatStats[], periodStart?: number): Promise<void> {
+  const statements = results.flatMap((r) => statementsFor(db, botId, r, periodStart));
+  for (let i = 0; i < statements.length; i += STATEMENTS_PER_BATCH) {
+    const chunk = statements.slice(i, i + STATEMENTS_PER_BATCH);
+    if (chunk.length > 0) await db.batch(chunk as [(typeof chunk)[number], ...typeof chunk]);
+  }
+}
+
+function statementsFor(db: Db, botId: number, r: ChatStats, periodStart?: number) {
+  const collectedAt = r.collected_at ?? Math.floor(Date.now() / 1000);
+  const error = errorText(r.error);
+  const out = [];
+  if (r.migrated_from_chat_id !== undefined) {
+    // The supergroup inherits the group's first sighting; the old row points at it.
+    out.push(
+      db
+        .insert(chats)
+        .values({
+          botId,
+          chatId: r.chat_id,
+          type: "supergroup",
+          title: r.title,
+          username: r.username,
+          firstSeenAt: r.first_seen ?? collectedAt,
+        })
+        .onConflictDoNothing(),
+      db
+        .update(chats)
+        .set({ migratedToChatId: r.chat_id })
+        .where(and(eq(chats.botId, botId), eq(chats.chatId, r.migrated_from_chat_id))),
+    );
+  }
+  out.push(
+    db
+      .insert(chatStats)
+      .values({
+        botId,
+        chatId: r.chat_id,
+        result: r as unknown as Record<string, unknown>,
+        memberCount: r.member_count,
+        adminCount: r.admin_count,
+        error,
+        collectedAt,
+      })
+      .onConflictDoUpdate({
+        target: [chatStats.botId, chatStats.chatId],
+        set: {
+          result: sql`excluded.result`,
+          memberCount: sql`excluded.member_count`,
+          adminCount: sql`excluded.admin_count`,
+          error: sql`excluded.error`,
+          collectedAt: sql`excluded.collected_at`,
+        },
+      }),
+  );
+  const chatUpdate: Partial<ChatRow> = {};
+  if (r.bot_role) chatUpdate.botRole = r.bot_role;
+  if (!r.error && r.type !== "private") {
+    chatUpdate.title = r.title;
+    chatUpdate.username = r.username;
+    chatUpdate.type = r.type;
+  }
+  if (Object.keys(chatUpdate).length > 0) {
+    out.push(
+      db
+        .update(chats)
+        .set(chatUpdate)
+        .where(and(eq(chats.botId, botId), eq(chats.chatId, r.chat_id))),
+    );
+  }
+  if (periodStart !== undefined) {
+    out.push(
+      db
+        .insert(chatSnapshots)
+        .values({
+          botId,
+          chatId: r.chat_id,
+          periodStart,
+          memberCount: r.member_count,
+          adminCount: r.admin_count,
+          botRole: r.bot_role,
+          error,
+          collectedAt,
+        })
+        .onConflictDoNothing(),
+    );
+  }
+  return out;
+}
+
+/** Snapshot periods: one hour. The cron runs every 15 minutes, so a period gets several chances. */
+export const SNAPSHOT_PERIOD_SECONDS = 3600;
+export const periodStartOf = (unixSeconds: number): number => Math.floor(unixSeconds / SNAPSHOT_PERIOD_SECONDS) * SNAPSHOT_PERIOD_SECONDS;

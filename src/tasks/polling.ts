@@ -1,0 +1,48 @@
+// The polling task: getUpdates with a persisted offset, feeding the same ingest path as
+// the webhook. The offset moves past an update only after ingest has stored it, so a
+// crash between fetch and store refetches it (ingest's ledger drops the repeat).
+import { telegramFor } from "../db/bots";
+import { TelegramError } from "../telegram/errors";
+import type { StepContext, StepOutcome } from "./step";
+
+/** Long-poll seconds: short enough that one alarm run stays small, long enough to be cheap. */
+export const POLL_TIMEOUT_S = 10;
+
+export const WEBHOOK_CONFLICT_ERROR =
+  "Telegram refused getUpdates (409 Conflict) because a webhook is set for this bot; " +
+  "delete the webhook (POST /telegram/webhook/{bot_id}/delete/) before starting polling";
+
+export async function pollingStep(ctx: StepContext): Promise<StepOutcome> {
+  const { env, db, log, bot, clock, state } = ctx;
+  const offset = typeof state.data.offset === "number" ? state.data.offset : undefined;
+  const tg = await telegramFor(env, bot, { maxRetries: 0, timeoutMs: (POLL_TIMEOUT_S + 15) * 1000, log });
+  const started = clock.now();
+  let updates: Awaited<ReturnType<typeof tg.call<"getUpdates">>>;
+  try {
+    updates = await tg.call("getUpdates", {
+      offset,
+      timeout: POLL_TIMEOUT_S,
+      limit: 100,
+      ...(bot.allowedUpdates ? { allowed_updates: bot.allowedUpdates as never } : {}),
+    });
+  } catch (err) {
+    if (err instanceof TelegramError && err.errorCode === 409) return { fail: WEBHOOK_CONFLICT_ERROR };
+    if (err instanceof TelegramError && err.errorCode === 429) return { next: clock.now() + (err.retryAfter ?? 5) * 1000 };
+    throw err;
+  }
+
+  let fetched = Number(state.progress?.fetched ?? 0);
+  for (const update of updates) {
+    if (offset !== undefined && update.update_id < offset) continue;
+    const outcome = await ctx.ingest({ env, db, log, bot }, update as never);
+    // Someone else holds this update right now: keep the offset so Telegram gives it again.
+    if (outcome.status === "in_progress") return { next: clock.now() + 5000 };
+    fetched += 1;
+    state.data.offset = update.update_id + 1;
+    state.progress = { offset: state.data.offset, fetched, last_update_id: update.update_id };
+    await ctx.save();
+  }
+  // A real long poll already waited; a fast empty answer (e.g. a fake) must not spin.
+  const quick = updates.length === 0 && clock.now() - started < 1000;
+  return { next: clock.now() + (quick ? 1000 : 0) };
+}

@@ -1,0 +1,39 @@
+// What one run of a task kind gets from the coordinator, and what it answers.
+
+import type { TaskState } from "../coordinator/task-state";
+import type { BotRow } from "../db/bots";
+import type { Db, Env } from "../env";
+import type { Logger } from "../lib/log";
+import type { IngestDeps, IngestOutcome } from "../telegram/ingest";
+import type { Clock } from "./clock";
+import type { PacerState } from "./pacer";
+
+export type IngestFn = (deps: IngestDeps, update: { update_id: number } & Record<string, unknown>) => Promise<IngestOutcome>;
+
+export interface StepContext {
+  env: Env;
+  db: Db;
+  log: Logger;
+  bot: BotRow;
+  clock: Clock;
+  /** Mutable: a step changes `data` and `progress`, then calls save(). */
+  state: TaskState;
+  /** Persists `data` and `progress` at once (so a crash right after loses nothing). */
+  save(): Promise<void>;
+  /** False once someone stopped the task while this run was under way. */
+  stillRunning(): Promise<boolean>;
+  /** The bot-wide send ledger shared by every broadcast of this bot. */
+  pacer: PacerState;
+  ingest: IngestFn;
+}
+
+export type StepOutcome =
+  /** Run again at this time (ms). */
+  | { next: number }
+  /** Finished its work. */
+  | { completed: true }
+  /** Cannot go on; a person must act (the message says what). */
+  | { fail: string };
+
+/** How long one run may keep going before it hands back to the alarm (ms of clock time). */
+export const STEP_BUDGET_MS = 10_000;

@@ -1,0 +1,24 @@
+// Shared by /news and /games: the latest content_items of a kind, for this bot or all bots.
+import { sql } from "drizzle-orm";
+import type { MessageKey } from "../i18n";
+import type { CommandContext } from "./types";
+
+const LIMIT = 5;
+
+export async function replyWithContent(ctx: CommandContext, kind: "news" | "game", header: MessageKey, empty: MessageKey) {
+  const rows = await ctx.db.all<{ title: string; url: string | null; summary: string | null }>(sql`
+    SELECT title, url, summary FROM content_items
+    WHERE kind = ${kind} AND (bot_id IS NULL OR bot_id = ${ctx.bot.id})
+    ORDER BY published_at DESC, id DESC LIMIT ${LIMIT}`);
+  if (rows.length === 0) {
+    await ctx.reply(ctx.t(empty));
+    return;
+  }
+  const lines = rows.map((r) => {
+    const parts = [`• ${r.title}`];
+    if (r.summary) parts.push(`  ${r.summary}`);
+    if (r.url) parts.push(`  ${r.url}`);
+    return parts.join("\n");
+  });
+  await ctx.reply([ctx.t(header), ...lines].join("\n"), { link_preview_options: { is_disabled: true } });
+}

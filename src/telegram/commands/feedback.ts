@@ -1,0 +1,35 @@
+// /feedback: "/feedback text" is stored at once; a bare "/feedback" asks for it and a
+// dialog session takes the user's next message. One row per update (feedback.update_id
+// is unique), so a redelivery cannot store it twice.
+import { sql } from "drizzle-orm";
+import type { CommandDefinition, DialogHandler, HandlerContext } from "./types";
+
+async function store(ctx: HandlerContext, text: string) {
+  await ctx.db.run(sql`
+    INSERT INTO feedback (bot_id, chat_id, user_id, text, update_id)
+    VALUES (${ctx.bot.id}, ${ctx.chat.id}, ${ctx.from?.id ?? 0}, ${text}, ${ctx.updateId})
+    ON CONFLICT (bot_id, update_id) DO NOTHING`);
+}
+
+export const feedback: CommandDefinition = {
+  name: "feedback",
+  description: "cmd.feedback",
+  async handle(ctx) {
+    if (ctx.args) {
+      await store(ctx, ctx.args);
+      await ctx.reply(ctx.t("feedback.thanks"));
+      return;
+    }
+    await ctx.session.set({ dialog: "feedback" });
+    await ctx.reply(ctx.t("feedback.ask"));
+  },
+};
+
+export const feedbackDialog: DialogHandler = {
+  name: "feedback",
+  async handle(ctx) {
+    await store(ctx, ctx.text);
+    await ctx.session.clear();
+    await ctx.reply(ctx.t("feedback.thanks"));
+  },
+};

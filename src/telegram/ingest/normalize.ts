@@ -1,0 +1,328 @@
+// Turns any Update into the few facts storage needs: which chat and user it concerns,
+// the message row to write (if any), and the joins/leaves it carries. Pure, so it is
+// easy to reason about what a given payload stores.
+import type { Chat, ChatMember, Message, User } from "@grammyjs/types";
+import type { MessageKind } from "../../db/schema";
+
+export type RawUpdate = { update_id: number } & Record<string, unknown>;
+
+/** The update kinds we store as messages or act on; anything else is kept raw. */
+export const KNOWN_KINDS = [
+  "message",
+  "edited_message",
+  "channel_post",
+  "edited_channel_post",
+  "callback_query",
+  "my_chat_member",
+  "chat_member",
+] as const;
+export type KnownKind = (typeof KNOWN_KINDS)[number];
+
+export interface MessageRow {
+  chatId: number;
+  messageId: number | null;
+  fromUserId: number | null;
+  senderChatId: number | null;
+  threadId: number | null;
+  date: number;
+  editDate: number | null;
+  kind: MessageKind;
+  serviceType: string | null;
+  text: string | null;
+  entities: unknown[] | null;
+  mediaType: string | null;
+  fileId: string | null;
+  callbackQueryId: string | null;
+  callbackData: string | null;
+  replyToMessageId: number | null;
+  raw: unknown;
+}
+
+export interface MemberEvent {
+  chatId: number;
+  userId: number;
+  event: "join" | "leave";
+  date: number;
+}
+
+export interface Normalized {
+  /** The key of the update's payload (message, callback_query, new_update_kind, ...). */
+  type: string;
+  known: boolean;
+  chat?: Chat;
+  /** Users to upsert (the sender first). */
+  users: User[];
+  row?: MessageRow;
+  /** edited_message / edited_channel_post: update the stored row rather than count a new one. */
+  isEdit: boolean;
+  /** A real message (not service, not edit, not callback): counted in the rollups. */
+  countsAsMessage: boolean;
+  memberEvents: MemberEvent[];
+  /** The bot's own membership change (my_chat_member). */
+  botRole?: { chatId: number; status: ChatMember["status"]; privateUserId?: number };
+  message?: Message;
+}
+
+const MEDIA_KEYS = [
+  "animation",
+  "audio",
+  "document",
+  "sticker",
+  "video",
+  "video_note",
+  "voice",
+  "contact",
+  "location",
+  "venue",
+  "poll",
+  "dice",
+  "game",
+  "story",
+  "giveaway",
+  "giveaway_winners",
+  "invoice",
+  "paid_media",
+] as const;
+
+// Service message fields: their presence makes the message a "service" row.
+const SERVICE_KEYS = [
+  "new_chat_members",
+  "left_chat_member",
+  "new_chat_title",
+  "new_chat_photo",
+  "delete_chat_photo",
+  "group_chat_created",
+  "supergroup_chat_created",
+  "channel_chat_created",
+  "migrate_to_chat_id",
+  "migrate_from_chat_id",
+  "pinned_message",
+  "message_auto_delete_timer_changed",
+  "forum_topic_created",
+  "forum_topic_edited",
+  "forum_topic_closed",
+  "forum_topic_reopened",
+  "general_forum_topic_hidden",
+  "general_forum_topic_unhidden",
+  "video_chat_started",
+  "video_chat_ended",
+  "video_chat_scheduled",
+  "video_chat_participants_invited",
+  "users_shared",
+  "chat_shared",
+  "write_access_allowed",
+  "boost_added",
+  "chat_background_set",
+  "successful_payment",
+  "refunded_payment",
+  "proximity_alert_triggered",
+] as const;
+
+const IS_MEMBER = new Set(["creator", "administrator", "member"]);
+
+function isMember(m: ChatMember | undefined): boolean {
+  if (!m) return false;
+  if (m.status === "restricted") return Boolean((m as { is_member?: boolean }).is_member);
+  return IS_MEMBER.has(m.status);
+}
+
+function media(m: Message): { mediaType: string | null; fileId: string | null } {
+  if (Array.isArray(m.photo) && m.photo.length > 0) {
+    // Sizes come smallest first; keep the largest.
+    const largest = m.photo.reduce((a, b) => ((b.width ?? 0) * (b.height ?? 0) >= (a.width ?? 0) * (a.height ?? 0) ? b : a));
+    return { mediaType: "photo", fileId: largest.file_id };
+  }
+  const rec = m as unknown as Record<string, unknown>;
+  for (const key of MEDIA_KEYS) {
+    const v = rec[key];
+    if (v && typeof v === "object") {
+      const fileId = (v as { file_id?: unknown }).file_id;
+      return { mediaType: key, fileId: typeof fileId === "string" ? fileId : null };
+    }
+  }
+  return { mediaType: null, fileId: null };
+}
+
+function serviceTypeOf(m: Message): string | null {
+  const rec = m as unknown as Record<string, unknown>;
+  return SERVICE_KEYS.find((k) => rec[k] !== undefined) ?? null;
+}
+
+export function messageRow(m: Message, kind: MessageKind): MessageRow {
+  const service = serviceTypeOf(m);
+  const { mediaType, fileId } = media(m);
+  return {
+    chatId: m.chat.id,
+    messageId: m.message_id,
+    fromUserId: m.from?.id ?? null,
+    senderChatId: m.sender_chat?.id ?? null,
+    threadId: m.message_thread_id ?? null,
+    date: m.date,
+    editDate: m.edit_date ?? null,
+    kind: service ? "service" : kind,
+    serviceType: service,
+    text: m.text ?? m.caption ?? null,
+    entities: (m.entities ?? m.caption_entities ?? null) as unknown[] | null,
+    mediaType,
+    fileId,
+    callbackQueryId: null,
+    callbackData: null,
+    replyToMessageId: m.reply_to_message?.message_id ?? null,
+    raw: m,
+  };
+}
+
+function fromMessage(type: string, m: Message, kind: MessageKind, isEdit: boolean): Normalized {
+  const row = messageRow(m, kind);
+  const users: User[] = m.from ? [m.from] : [];
+  const memberEvents: MemberEvent[] = [];
+  for (const u of m.new_chat_members ?? []) {
+    memberEvents.push({ chatId: m.chat.id, userId: u.id, event: "join", date: m.date });
+    if (u.id !== m.from?.id) users.push(u);
+  }
+  if (m.left_chat_member) {
+    memberEvents.push({ chatId: m.chat.id, userId: m.left_chat_member.id, event: "leave", date: m.date });
+    if (m.left_chat_member.id !== m.from?.id) users.push(m.left_chat_member);
+  }
+  return {
+    type,
+    known: true,
+    chat: m.chat,
+    users,
+    row,
+    isEdit,
+    countsAsMessage: !isEdit && row.kind !== "service",
+    memberEvents: isEdit ? [] : memberEvents,
+    message: m,
+  };
+}
+
+/** Reads an update; never throws on an unexpected shape (unknown kinds are kept raw). */
+export function normalize(update: RawUpdate): Normalized {
+  const type = Object.keys(update).find((k) => k !== "update_id") ?? "empty";
+  const payload = update[type] as Record<string, unknown> | undefined;
+  const looksLikeMessage = (p: unknown): p is Message =>
+    Boolean(p && typeof p === "object" && typeof (p as Message).message_id === "number" && (p as Message).chat);
+
+  if ((type === "message" || type === "channel_post") && looksLikeMessage(payload)) {
+    return fromMessage(type, payload, type === "message" ? "message" : "channel_post", false);
+  }
+  if ((type === "edited_message" || type === "edited_channel_post") && looksLikeMessage(payload)) {
+    return fromMessage(type, payload, "edited", true);
+  }
+  if (type === "callback_query" && payload && typeof payload === "object") {
+    const q = payload as unknown as {
+      id: string;
+      from: User;
+      data?: string;
+      message?: { message_id: number; chat: Chat; date: number };
+    };
+    const chat = q.message?.chat;
+    return {
+      type,
+      known: true,
+      chat,
+      users: q.from ? [q.from] : [],
+      row: {
+        chatId: chat?.id ?? q.from?.id ?? 0,
+        messageId: null,
+        fromUserId: q.from?.id ?? null,
+        senderChatId: null,
+        threadId: null,
+        date: Math.floor(Date.now() / 1000),
+        editDate: null,
+        kind: "callback_query",
+        serviceType: null,
+        text: null,
+        entities: null,
+        mediaType: null,
+        fileId: null,
+        callbackQueryId: String(q.id),
+        callbackData: q.data ?? null,
+        replyToMessageId: q.message?.message_id ?? null,
+        raw: q,
+      },
+      isEdit: false,
+      countsAsMessage: false,
+      memberEvents: [],
+    };
+  }
+  if ((type === "my_chat_member" || type === "chat_member") && payload && typeof payload === "object") {
+    const u = payload as unknown as { chat: Chat; from: User; date: number; old_chat_member: ChatMember; new_chat_member: ChatMember };
+    const subject = u.new_chat_member?.user;
+    const users = [u.from, ...(type === "chat_member" && subject && subject.id !== u.from?.id ? [subject] : [])].filter(Boolean);
+    const events: MemberEvent[] = [];
+    if (type === "chat_member" && subject) {
+      const was = isMember(u.old_chat_member);
+      const now = isMember(u.new_chat_member);
+      if (!was && now) events.push({ chatId: u.chat.id, userId: subject.id, event: "join", date: u.date });
+      if (was && !now) events.push({ chatId: u.chat.id, userId: subject.id, event: "leave", date: u.date });
+    }
+    return {
+      type,
+      known: true,
+      chat: u.chat,
+      users,
+      row: {
+        chatId: u.chat.id,
+        messageId: null,
+        fromUserId: u.from?.id ?? null,
+        senderChatId: null,
+        threadId: null,
+        date: u.date,
+        editDate: null,
+        kind: "service",
+        serviceType: type,
+        text: `${u.old_chat_member?.status ?? "?"} -> ${u.new_chat_member?.status ?? "?"}`,
+        entities: null,
+        mediaType: null,
+        fileId: null,
+        callbackQueryId: null,
+        callbackData: null,
+        replyToMessageId: null,
+        raw: payload,
+      },
+      isEdit: false,
+      countsAsMessage: false,
+      memberEvents: events,
+      botRole:
+        type === "my_chat_member" && u.new_chat_member
+          ? { chatId: u.chat.id, status: u.new_chat_member.status, privateUserId: u.chat.type === "private" ? u.chat.id : undefined }
+          : undefined,
+    };
+  }
+  // Unknown (or malformed known) kind: kept raw as a service row so staff can see it.
+  return {
+    type,
+    known: false,
+    users: [],
+    row: {
+      chatId: 0,
+      messageId: null,
+      fromUserId: null,
+      senderChatId: null,
+      threadId: null,
+      date: Math.floor(Date.now() / 1000),
+      editDate: null,
+      kind: "service",
+      serviceType: `unknown:${type}`,
+      text: null,
+      entities: null,
+      mediaType: null,
+      fileId: null,
+      callbackQueryId: null,
+      callbackData: null,
+      replyToMessageId: null,
+      raw: update,
+    },
+    isEdit: false,
+    countsAsMessage: false,
+    memberEvents: [],
+  };
+}
+
+/** UTC day 'YYYY-MM-DD', weekday (0 = Sunday) and hour of a unix time. */
+export function utcParts(date: number): { day: string; weekday: number; hour: number } {
+  const d = new Date(date * 1000);
+  return { day: d.toISOString().slice(0, 10), weekday: d.getUTCDay(), hour: d.getUTCHours() };
+}

@@ -1,0 +1,79 @@
+// Analytics rollups maintained at ingest, inside the same db.batch as the message
+// insert, so they are exactly as durable as the message. The ledger's `stored` flag
+// (set in that batch) keeps a redelivery from counting a message twice; edits,
+// callbacks and service messages never count as messages.
+import { sql } from "drizzle-orm";
+import type { Db } from "../../env";
+import { stmt } from "./d1";
+import { type MemberEvent, utcParts } from "./normalize";
+
+/** chat_daily_activity + chat_user_daily + chat_hourly_activity for one new message. */
+export function messageRollupStmts(db: Db, botId: number, chatId: number, userId: number | null, date: number) {
+  const { day, weekday, hour } = utcParts(date);
+  const stmts = [
+    stmt(
+      db,
+      sql`
+      INSERT INTO chat_daily_activity (bot_id, chat_id, day, messages) VALUES (${botId}, ${chatId}, ${day}, 1)
+      ON CONFLICT (bot_id, chat_id, day) DO UPDATE SET messages = chat_daily_activity.messages + 1`,
+    ),
+    stmt(
+      db,
+      sql`
+      INSERT INTO chat_hourly_activity (bot_id, chat_id, weekday, hour, messages) VALUES (${botId}, ${chatId}, ${weekday}, ${hour}, 1)
+      ON CONFLICT (bot_id, chat_id, weekday, hour) DO UPDATE SET messages = chat_hourly_activity.messages + 1`,
+    ),
+  ];
+  if (userId !== null) {
+    stmts.push(
+      stmt(
+        db,
+        sql`
+        INSERT INTO chat_user_daily (bot_id, chat_id, day, user_id, messages) VALUES (${botId}, ${chatId}, ${day}, ${userId}, 1)
+        ON CONFLICT (bot_id, chat_id, day, user_id) DO UPDATE SET messages = chat_user_daily.messages + 1`,
+      ),
+      // active_users mirrors the number of chat_user_daily rows for the day.
+      stmt(
+        db,
+        sql`
+        UPDATE chat_daily_activity SET active_users = (
+          SELECT count(*) FROM chat_user_daily WHERE bot_id = ${botId} AND chat_id = ${chatId} AND day = ${day}
+        ) WHERE bot_id = ${botId} AND chat_id = ${chatId} AND day = ${day}`,
+      ),
+    );
+  }
+  return stmts;
+}
+
+/**
+ * A join or leave: kept in member_events and counted in chat_daily_activity. Telegram may
+ * report one join twice (a chat_member update and a new_chat_members service message), so an
+ * event already recorded for the same user within a minute is not recorded or counted again.
+ */
+export function memberEventStmts(db: Db, botId: number, updateId: number, e: MemberEvent) {
+  const { day } = utcParts(e.date);
+  const column = e.event === "join" ? sql`joins` : sql`leaves`;
+  return [
+    stmt(
+      db,
+      sql`
+      INSERT INTO member_events (bot_id, chat_id, user_id, event, date, update_id)
+      SELECT ${botId}, ${e.chatId}, ${e.userId}, ${e.event}, ${e.date}, ${updateId}
+      WHERE NOT EXISTS (
+        SELECT 1 FROM member_events WHERE bot_id = ${botId} AND chat_id = ${e.chatId} AND user_id = ${e.userId}
+          AND event = ${e.event} AND abs(date - ${e.date}) <= 60 AND coalesce(update_id, -1) != ${updateId}
+      ) AND NOT EXISTS (
+        SELECT 1 FROM member_events WHERE bot_id = ${botId} AND chat_id = ${e.chatId} AND user_id = ${e.userId}
+          AND event = ${e.event} AND update_id = ${updateId}
+      )`,
+    ),
+    stmt(
+      db,
+      sql`
+      INSERT INTO chat_daily_activity (bot_id, chat_id, day, ${column})
+      SELECT ${botId}, ${e.chatId}, ${day}, 1
+      WHERE changes() = 1
+      ON CONFLICT (bot_id, chat_id, day) DO UPDATE SET ${column} = ${column} + 1`,
+    ),
+  ];
+}

@@ -1,0 +1,169 @@
+// Builds the one db.batch that stores an update: chat and users upserted, the message
+// row written (or an edit applied), rollups and member events, the bot's role, a
+// migration if the message announces one, and the ledger's `stored` flag. The batch is
+// atomic: either all of it is committed or none, so a retry can simply run it again
+// when the flag is not set, and skips it when it is.
+import type { Chat, User } from "@grammyjs/types";
+import { sql } from "drizzle-orm";
+import { nowSeconds } from "../../db/client";
+import { tgUsers } from "../../db/schema";
+import type { Db } from "../../env";
+import { built, stmt } from "./d1";
+import { bumpCounterStmt, markStoredStmt } from "./ledger";
+import { migrateChatStmts } from "./migrate";
+import type { MessageRow, Normalized } from "./normalize";
+import { memberEventStmts, messageRollupStmts } from "./rollups";
+
+type Stmt = D1PreparedStatement;
+
+export function upsertChatStmt(db: Db, botId: number, chat: Chat, now = nowSeconds()) {
+  const c = chat as Chat & { title?: string; username?: string; first_name?: string; last_name?: string; is_forum?: boolean };
+  return stmt(
+    db,
+    sql`
+    INSERT INTO chats (bot_id, chat_id, type, title, username, first_name, last_name, is_forum, first_seen_at, last_seen_at)
+    VALUES (${botId}, ${c.id}, ${c.type}, ${c.title ?? null}, ${c.username ?? null}, ${c.first_name ?? null}, ${c.last_name ?? null},
+            ${c.is_forum ? 1 : 0}, ${now}, ${now})
+    ON CONFLICT (bot_id, chat_id) DO UPDATE SET
+      type = excluded.type,
+      title = coalesce(excluded.title, chats.title),
+      username = excluded.username,
+      first_name = coalesce(excluded.first_name, chats.first_name),
+      last_name = coalesce(excluded.last_name, chats.last_name),
+      is_forum = excluded.is_forum,
+      last_seen_at = max(chats.last_seen_at, excluded.last_seen_at)`,
+  );
+}
+
+/** For a chat seen only in our own sent message (its chat object may be partial): create it if new, else leave it. */
+export function ensureChatStmt(db: Db, botId: number, chat: Chat, now = nowSeconds()) {
+  const c = chat as Chat & { title?: string; username?: string; first_name?: string };
+  return stmt(
+    db,
+    sql`
+    INSERT INTO chats (bot_id, chat_id, type, title, username, first_name, first_seen_at, last_seen_at)
+    VALUES (${botId}, ${c.id}, ${c.type}, ${c.title ?? null}, ${c.username ?? null}, ${c.first_name ?? null}, ${now}, ${now})
+    ON CONFLICT (bot_id, chat_id) DO NOTHING`,
+  );
+}
+
+/** Upserts a user; the sender's upsert also answers its language and preferences. */
+export function upsertUserStmt(db: Db, botId: number, u: User, now = nowSeconds()) {
+  const query = db
+    .insert(tgUsers)
+    .values({
+      botId,
+      userId: u.id,
+      firstName: u.first_name ?? "",
+      lastName: u.last_name ?? null,
+      username: u.username ?? null,
+      languageCode: u.language_code ?? null,
+      isBot: Boolean(u.is_bot),
+      firstSeenAt: now,
+      lastSeenAt: now,
+    })
+    .onConflictDoUpdate({
+      target: [tgUsers.botId, tgUsers.userId],
+      set: {
+        firstName: sql`excluded.first_name`,
+        lastName: sql`excluded.last_name`,
+        username: sql`excluded.username`,
+        languageCode: sql`coalesce(excluded.language_code, ${tgUsers.languageCode})`,
+        lastSeenAt: sql`max(${tgUsers.lastSeenAt}, excluded.last_seen_at)`,
+      },
+    })
+    .returning({ languageCode: tgUsers.languageCode, preferences: tgUsers.preferences });
+  return built(db, query);
+}
+
+export function insertMessageStmt(db: Db, botId: number, updateId: number | null, r: MessageRow, direction: "in" | "out", isEdit = false) {
+  const values = sql`(${botId}, ${r.chatId}, ${r.messageId}, ${updateId}, ${r.fromUserId}, ${r.senderChatId}, ${r.threadId}, ${r.date},
+    ${r.editDate}, ${r.kind}, ${r.serviceType}, ${r.text}, ${r.entities ? JSON.stringify(r.entities) : null}, ${r.mediaType},
+    ${r.fileId}, ${r.callbackQueryId}, ${r.callbackData}, ${r.replyToMessageId}, ${direction}, ${JSON.stringify(r.raw ?? null)}, ${nowSeconds()})`;
+  const onConflict = isEdit
+    ? sql`ON CONFLICT (bot_id, chat_id, message_id) DO UPDATE SET text = excluded.text, entities = excluded.entities,
+        edit_date = excluded.edit_date, media_type = coalesce(excluded.media_type, messages.media_type),
+        file_id = coalesce(excluded.file_id, messages.file_id), raw = excluded.raw`
+    : sql`ON CONFLICT DO NOTHING`;
+  return stmt(
+    db,
+    sql`
+    INSERT INTO messages (bot_id, chat_id, message_id, update_id, from_user_id, sender_chat_id, thread_id, date, edit_date, kind,
+      service_type, text, entities, media_type, file_id, callback_query_id, callback_data, reply_to_message_id, direction, raw, created_at)
+    VALUES ${values} ${onConflict}`,
+  );
+}
+
+export interface StorePlan {
+  stmts: Stmt[];
+  /** Index in the batch result of the sender's upsert (its language and preferences). */
+  senderIndex: number | undefined;
+  /** Index of the dialog session lookup, when asked for. */
+  sessionIndex: number | undefined;
+  /** Index of the statement that marks the update done in this batch, when asked for. */
+  doneIndex: number | undefined;
+}
+
+export interface StoreOptions {
+  /** Read this dialog session (D1, the durable copy) in the same batch. */
+  session?: { chatId: number; userId: number };
+  /** Mark the update done in this batch: always, or only when no dialog session waits. */
+  finish?: "always" | "unless-session";
+}
+
+export function buildStorePlan(db: Db, botId: number, updateId: number, n: Normalized, opts: StoreOptions = {}): StorePlan {
+  const now = nowSeconds();
+  const stmts: Stmt[] = [];
+  if (n.chat) stmts.push(upsertChatStmt(db, botId, n.chat, now));
+  let senderIndex: number | undefined;
+  n.users.forEach((u, i) => {
+    if (i === 0) senderIndex = stmts.length;
+    stmts.push(upsertUserStmt(db, botId, u, now));
+  });
+  if (n.row) stmts.push(insertMessageStmt(db, botId, updateId, n.row, "in", n.isEdit));
+  if (n.countsAsMessage && n.row) stmts.push(...messageRollupStmts(db, botId, n.row.chatId, n.row.fromUserId, n.row.date));
+  for (const e of n.memberEvents) stmts.push(...memberEventStmts(db, botId, updateId, e));
+  if (n.botRole) {
+    stmts.push(stmt(db, sql`UPDATE chats SET bot_role = ${n.botRole.status} WHERE bot_id = ${botId} AND chat_id = ${n.botRole.chatId}`));
+    if (n.botRole.privateUserId !== undefined) {
+      const blocked = n.botRole.status === "kicked" ? 1 : 0;
+      stmts.push(
+        stmt(db, sql`UPDATE tg_users SET blocked_bot = ${blocked} WHERE bot_id = ${botId} AND user_id = ${n.botRole.privateUserId}`),
+      );
+    }
+  }
+  const m = n.message;
+  if (m && !n.isEdit) {
+    if (typeof m.migrate_to_chat_id === "number") stmts.push(...migrateChatStmts(db, botId, m.chat.id, m.migrate_to_chat_id, m.chat));
+    if (typeof m.migrate_from_chat_id === "number") stmts.push(...migrateChatStmts(db, botId, m.migrate_from_chat_id, m.chat.id));
+  }
+  stmts.push(markStoredStmt(db, botId, updateId), bumpCounterStmt(db, botId, "updates_stored"));
+
+  let sessionIndex: number | undefined;
+  const s = opts.session;
+  const sessionWaits = s
+    ? sql`EXISTS (SELECT 1 FROM sessions WHERE bot_id = ${botId} AND chat_id = ${s.chatId} AND user_id = ${s.userId} AND expires_at > ${now})`
+    : sql`0`;
+  if (s) {
+    sessionIndex = stmts.length;
+    stmts.push(
+      stmt(
+        db,
+        sql`SELECT data FROM sessions WHERE bot_id = ${botId} AND chat_id = ${s.chatId} AND user_id = ${s.userId} AND expires_at > ${now}`,
+      ),
+    );
+  }
+  let doneIndex: number | undefined;
+  if (opts.finish) {
+    doneIndex = stmts.length;
+    const unless = opts.finish === "unless-session" ? sql` AND NOT ${sessionWaits}` : sql``;
+    stmts.push(
+      stmt(
+        db,
+        sql`UPDATE processed_updates SET status = 'done', done_at = ${now}, lease_until = 0
+          WHERE bot_id = ${botId} AND update_id = ${updateId}${unless}`,
+      ),
+    );
+  }
+  return { stmts, senderIndex, sessionIndex, doneIndex };
+}

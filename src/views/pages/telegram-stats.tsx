@@ -1,0 +1,224 @@
+// The main statistics dashboard: cards, the chat table, errors, charts and analytics.
+import { raw } from "hono/html";
+import type { Analytics, ChatStatRow, Totals } from "../../routes/pages/stats-queries";
+import { type BotOption, BotSelect, Csrf, Empty, fmtNum, fmtTime, Pager } from "../components";
+
+export interface StatsPageProps {
+  bots: BotOption[];
+  botId?: number;
+  q: string;
+  totals: Totals;
+  rows: ChatStatRow[];
+  errors: { chatId: number; title: string | null; message: string; collectedAt: number }[];
+  analytics: Analytics;
+  csrf?: string;
+  url: string;
+  page: number;
+  hasNext: boolean;
+  errorOf: (raw: string | null) => string;
+}
+
+const WEEKDAYS = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"];
+
+export function StatsPage(p: StatsPageProps) {
+  if (p.bots.length === 0) {
+    return (
+      <Empty title="No bots yet">
+        Statistics appear once a bot is registered. <a href="/admin/bots/new">Add a bot</a> first.
+      </Empty>
+    );
+  }
+  const t = p.totals;
+  const exportUrl = `/studio/social/telegram-stats/export.csv?bot_id=${p.botId ?? ""}${p.q ? `&q=${encodeURIComponent(p.q)}` : ""}`;
+  const chartData = JSON.stringify({
+    members: p.analytics.memberHistory,
+    daily: p.analytics.daily,
+  }).replace(/</g, "\\u003c");
+  const maxHeat = Math.max(1, ...p.analytics.heatmap.flat());
+  return (
+    <>
+      <div class="toolbar">
+        <form method="get" class="inline" data-autosubmit>
+          <label for="bot_id">Bot</label>
+          <BotSelect bots={p.bots} selected={p.botId} />
+          <button type="submit" class="btn small">
+            Show
+          </button>
+        </form>
+        <form method="post" action={`/studio/social/telegram-stats/refresh?bot_id=${p.botId}`} class="inline">
+          <Csrf token={p.csrf} />
+          <button type="submit" class="btn small primary" title="Collect fresh figures from Telegram">
+            ↻ Refresh
+          </button>
+        </form>
+        <a class="btn small" href={exportUrl} download>
+          ⇩ Export CSV
+        </a>
+      </div>
+
+      <section class="cards" aria-label="Summary">
+        <div class="stat-card g1">
+          <span>Chats</span>
+          <strong data-testid="total-chats">{fmtNum(t.chats)}</strong>
+        </div>
+        <div class="stat-card g2">
+          <span>Members</span>
+          <strong data-testid="total-members">{fmtNum(t.members)}</strong>
+        </div>
+        {(["channel", "supergroup", "group", "private"] as const).map((type, i) => (
+          <div class={`stat-card g${3 + i}`}>
+            <span>{type === "private" ? "Private chats" : `${type[0]?.toUpperCase()}${type.slice(1)}s`}</span>
+            <strong>{fmtNum(t.byType[type].chats)}</strong>
+            <small>{fmtNum(t.byType[type].members)} members</small>
+          </div>
+        ))}
+        <div class={`stat-card ${t.errors ? "bad" : "g7"}`}>
+          <span>Errors</span>
+          <strong>{fmtNum(t.errors)}</strong>
+        </div>
+      </section>
+
+      {p.errors.length ? (
+        <section class="panel error-panel" aria-labelledby="errors-h">
+          <h2 id="errors-h">Collection errors</h2>
+          <ul>
+            {p.errors.map((e) => (
+              <li>
+                <strong>{e.title ?? e.chatId}</strong> <code>{e.chatId}</code>: {e.message}{" "}
+                <small class="muted">({fmtTime(e.collectedAt)})</small>
+              </li>
+            ))}
+          </ul>
+        </section>
+      ) : null}
+
+      <section class="panel" aria-labelledby="chats-h">
+        <h2 id="chats-h">Chats</h2>
+        <form method="get" class="inline search">
+          <input type="hidden" name="bot_id" value={String(p.botId ?? "")} />
+          <label for="q">Search</label>
+          <input id="q" name="q" type="search" value={p.q} placeholder="name, @username or type" data-filter="#chat-table" />
+          <button type="submit" class="btn small">
+            Search
+          </button>
+        </form>
+        {p.rows.length === 0 ? (
+          <Empty title={p.q ? "No chat matches this search" : "No chats known yet"}>
+            {p.q
+              ? "Try a shorter search, or clear it to see every chat."
+              : "Chats appear when the bot receives an update from them (add it to a group or channel, or send it a message)."}
+          </Empty>
+        ) : (
+          <div class="table-wrap">
+            <table id="chat-table" class="data sortable">
+              <thead>
+                <tr>
+                  <th data-sort="text">Title</th>
+                  <th data-sort="text">Username</th>
+                  <th data-sort="text">Type</th>
+                  <th data-sort="num">Members</th>
+                  <th data-sort="num">Admins</th>
+                  <th data-sort="text">Bot role</th>
+                  <th data-sort="text">Last error</th>
+                </tr>
+              </thead>
+              <tbody>
+                {p.rows.map((r) => (
+                  <tr data-chat-id={String(r.chatId)}>
+                    <td>
+                      {r.title ?? r.firstName ?? <span class="muted">(untitled)</span>}
+                      <br />
+                      <small class="muted">{r.chatId}</small>
+                    </td>
+                    <td>{r.username ? `@${r.username}` : ""}</td>
+                    <td>
+                      <span class={`tag ${r.type}`}>{r.type}</span>
+                    </td>
+                    <td class="num" data-value={String(r.memberCount ?? -1)}>
+                      {fmtNum(r.memberCount)}
+                    </td>
+                    <td class="num" data-value={String(r.adminCount ?? -1)}>
+                      {fmtNum(r.adminCount)}
+                    </td>
+                    <td>{r.botRole ?? "—"}</td>
+                    <td class="err">{p.errorOf(r.error)}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+        <Pager url={p.url} page={p.page} hasNext={p.hasNext} />
+      </section>
+
+      <section class="panel" aria-labelledby="charts-h">
+        <h2 id="charts-h">Members and activity (last 30 days)</h2>
+        <script type="application/json" id="chart-data">
+          {raw(chartData)}
+        </script>
+        <div class="charts">
+          <figure>
+            <figcaption>Members (from snapshots)</figcaption>
+            <div class="chart" id="chart-members" data-empty="No snapshots yet: they are taken every 15 minutes by the cron." />
+          </figure>
+          <figure>
+            <figcaption>Messages per day</figcaption>
+            <div class="chart" id="chart-daily" data-empty="No messages in the last 30 days." />
+          </figure>
+          <figure>
+            <figcaption>Joins and leaves per day</figcaption>
+            <div class="chart" id="chart-joins" data-empty="No joins or leaves in the last 30 days." />
+          </figure>
+        </div>
+        <noscript>
+          <p class="muted">Charts need JavaScript; the tables below show the same activity.</p>
+        </noscript>
+        <div class="split">
+          <div>
+            <h3>Activity by hour (UTC) and weekday</h3>
+            <div class="table-wrap">
+              <table class="heatmap" aria-label="Messages by weekday and hour">
+                <thead>
+                  <tr>
+                    <th />
+                    {Array.from({ length: 24 }, (_, h) => (
+                      <th scope="col">{h}</th>
+                    ))}
+                  </tr>
+                </thead>
+                <tbody>
+                  {p.analytics.heatmap.map((row, d) => (
+                    <tr>
+                      <th scope="row">{WEEKDAYS[d]}</th>
+                      {row.map((n) => (
+                        <td style={`--heat:${(n / maxHeat).toFixed(3)}`} title={`${n} messages`}>
+                          {n ? n : ""}
+                        </td>
+                      ))}
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+          </div>
+          <div>
+            <h3>Top posters</h3>
+            {p.analytics.topPosters.length === 0 ? (
+              <Empty title="No posts counted yet">Group messages are counted as they arrive through the webhook.</Empty>
+            ) : (
+              <ol class="bars">
+                {p.analytics.topPosters.map((u) => (
+                  <li>
+                    <span>{u.name}</span>
+                    <span class="bar" style={`--w:${((u.messages / (p.analytics.topPosters[0]?.messages || 1)) * 100).toFixed(1)}%`} />
+                    <strong>{fmtNum(u.messages)}</strong>
+                  </li>
+                ))}
+              </ol>
+            )}
+          </div>
+        </div>
+      </section>
+    </>
+  );
+}

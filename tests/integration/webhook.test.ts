@@ -1,0 +1,251 @@
+/// <reference types="vite/client" />
+// Webhook delivery: checks in order (404, 401, 413, 400), every fixture stored, and
+// exactly-once under redelivery, parallel delivery and a failure of ours.
+import { env } from "cloudflare:workers";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { apiJson } from "../helpers/api";
+import { FakeTelegram } from "../helpers/fake-telegram";
+import { count, deliver, setupBot, type TestBot, textUpdate } from "./webhook-support";
+
+const fixtures = import.meta.glob("../fixtures/telegram-updates/*.json", { eager: true, import: "default" }) as Record<
+  string,
+  { update_id: number } & Record<string, unknown>
+>;
+
+const fake = new FakeTelegram();
+let bot: TestBot;
+
+beforeAll(async () => {
+  fake.listen();
+  bot = await setupBot(fake, 8101, "hook_bot");
+});
+afterEach(() => fake.reset());
+afterAll(() => fake.close());
+
+const messagesOfBot = () => count("SELECT count(*) AS n FROM messages WHERE bot_id = ?", bot.id);
+const ledgerOfBot = () => count("SELECT count(*) AS n FROM processed_updates WHERE bot_id = ?", bot.id);
+
+describe("webhook checks", () => {
+  it("answers 404 for an unknown bot and for an inactive one", async () => {
+    expect((await deliver(999_999, bot.secret, textUpdate("hi"))).status).toBe(404);
+    const { token } = fake.addBot(8102, "sleepy_bot");
+    const created = await apiJson<{ id: number }>("/api/bots", { body: { name: "sleepy", token } });
+    await apiJson(`/telegram/webhook/${created.body.id}/set/`, { body: {} });
+    const secret = fake.webhooks.get(token)?.secret_token ?? "";
+    await apiJson(`/api/bots/${created.body.id}`, { method: "PATCH", body: { is_active: false } });
+    expect((await deliver(created.body.id, secret, textUpdate("hi"))).status).toBe(404);
+  });
+
+  it("answers 401 and stores nothing for a missing, wrong or unset secret", async () => {
+    const before = [await messagesOfBot(), await ledgerOfBot()];
+    expect((await deliver(bot.id, null, textUpdate("hi"))).status).toBe(401);
+    expect((await deliver(bot.id, "wrong-secret", textUpdate("hi"))).status).toBe(401);
+    expect((await deliver(bot.id, `${bot.secret}x`, textUpdate("hi"))).status).toBe(401);
+    // A bot whose webhook was never set through us has no secret: refused too.
+    const { token } = fake.addBot(8103, "unset_bot");
+    const created = await apiJson<{ id: number }>("/api/bots", { body: { name: "unset", token } });
+    expect((await deliver(created.body.id, "anything", textUpdate("hi"))).status).toBe(401);
+    expect([await messagesOfBot(), await ledgerOfBot()]).toEqual(before);
+    expect(fake.callsOf("sendMessage")).toHaveLength(0);
+  });
+
+  it("answers 4xx with a reason and stores nothing for bad bodies", async () => {
+    const before = [await messagesOfBot(), await ledgerOfBot()];
+    const bad: [unknown, RegExp][] = [
+      ["{not json", /not valid JSON/],
+      ["[1,2]", /JSON object/],
+      ["null", /JSON object/],
+      ['"text"', /JSON object/],
+      [{ message: {} }, /update_id/],
+      [{ update_id: "12" }, /update_id/],
+      [{ update_id: 1.5 }, /update_id/],
+      [{ update_id: -3 }, /update_id/],
+    ];
+    for (const [body, reason] of bad) {
+      const res = await deliver(bot.id, bot.secret, body);
+      expect(res.status, JSON.stringify(body)).toBe(400);
+      const json = (await res.json()) as { error: { message: string } };
+      expect(json.error.message).toMatch(reason);
+    }
+    const big = JSON.stringify({ update_id: 77, message: { text: "x".repeat(1024 * 1024 + 10) } });
+    expect((await deliver(bot.id, bot.secret, big)).status).toBe(413);
+    expect([await messagesOfBot(), await ledgerOfBot()]).toEqual(before);
+  });
+});
+
+describe("fixtures", () => {
+  it("accepts every fixture with 200 and stores it", async () => {
+    const names = Object.keys(fixtures).sort();
+    expect(names.length).toBeGreaterThanOrEqual(15);
+    let i = 0;
+    for (const name of names) {
+      // Several fixtures share update_ids (1, 2); give each its own so each is new.
+      const update = { ...fixtures[name], update_id: 700_000 + i++ };
+      const res = await deliver(bot.id, bot.secret, update);
+      expect(res.status, name).toBe(200);
+    }
+    const row = (sql: string, ...p: unknown[]) =>
+      env.DB.prepare(sql)
+        .bind(bot.id, ...p)
+        .first<Record<string, unknown>>();
+
+    // Private text, with language_code kept on the user.
+    expect(await row("SELECT text, kind, direction FROM messages WHERE bot_id = ? AND chat_id = 218485655 AND message_id = 6557")).toEqual({
+      text: "hello there",
+      kind: "message",
+      direction: "in",
+    });
+    expect(await row("SELECT language_code, username FROM tg_users WHERE bot_id = ? AND user_id = 218485655")).toEqual({
+      language_code: "en",
+      username: "WaffleLapkin",
+    });
+    // Photo: the largest size's file_id, caption as text.
+    const photo = await row("SELECT media_type, file_id, text FROM messages WHERE bot_id = ? AND message_id = 3460");
+    expect(photo?.media_type).toBe("photo");
+    expect(String(photo?.file_id)).toContain("AgADeQADJAQ");
+    expect(photo?.text).toBe("www.example.com");
+    // Document.
+    expect(
+      await row(
+        "SELECT media_type, file_id FROM messages WHERE bot_id = ? AND chat_id = 456 AND message_id = 123 AND media_type IS NOT NULL",
+      ),
+    ).toEqual({
+      media_type: "document",
+      file_id: "a1b2c34d5e6f7g8h9i",
+    });
+    // Forum topic: thread id kept; chat stored as a forum supergroup.
+    expect((await row("SELECT thread_id FROM messages WHERE bot_id = ? AND chat_id = -1001234567489 AND message_id = 35"))?.thread_id).toBe(
+      33,
+    );
+    expect(await row("SELECT type, is_forum, title FROM chats WHERE bot_id = ? AND chat_id = -1001234567489")).toEqual({
+      type: "supergroup",
+      is_forum: 1,
+      title: "Testing",
+    });
+    // Channel post: sender_chat kept, no from user.
+    const post = await row(
+      "SELECT kind, sender_chat_id, from_user_id, media_type FROM messages WHERE bot_id = ? AND chat_id = -1002236736395",
+    );
+    expect(post).toEqual({ kind: "channel_post", sender_chat_id: -1002236736395, from_user_id: null, media_type: "giveaway" });
+    // Edited message whose original we never saw: stored with its edit date.
+    expect(await row("SELECT text, edit_date FROM messages WHERE bot_id = ? AND message_id = 23762")).toEqual({
+      text: "Editing this message",
+      edit_date: 1584985245,
+    });
+    // Callback queries stored with their data.
+    expect(await count("SELECT count(*) AS n FROM messages WHERE bot_id = ? AND kind = 'callback_query'", bot.id)).toBe(3);
+    expect(await count("SELECT count(*) AS n FROM messages WHERE bot_id = ? AND callback_data = 'c=uud&pid=1&bid=1'", bot.id)).toBe(1);
+    // my_chat_member in a private chat: kicked marks the user as blocked and records the role.
+    expect((await row("SELECT blocked_bot FROM tg_users WHERE bot_id = ? AND user_id = 0"))?.blocked_bot).toBe(1);
+    expect((await row("SELECT bot_role FROM chats WHERE bot_id = ? AND chat_id = 0"))?.bot_role).toBe("kicked");
+    // The unknown kind is kept raw and visible through /api/messages.
+    const unknown = await apiJson<{ results: { service_type: string; raw: Record<string, unknown> }[] }>(
+      `/api/messages?bot_id=${bot.id}&kind=service`,
+    );
+    const raw = unknown.body.results.find((m) => m.service_type === "unknown:new_update_kind");
+    expect(raw?.raw).toMatchObject({ new_update_kind: { some_field_idk: 1 } });
+    // Group migrated to a supergroup: history moved to the new id.
+    expect(await count("SELECT count(*) AS n FROM messages WHERE bot_id = ? AND chat_id = -599075523", bot.id)).toBe(0);
+    expect(await count("SELECT count(*) AS n FROM messages WHERE bot_id = ? AND chat_id = -1001555296434", bot.id)).toBe(1);
+    expect((await row("SELECT migrated_to_chat_id FROM chats WHERE bot_id = ? AND chat_id = -599075523"))?.migrated_to_chat_id).toBe(
+      -1001555296434,
+    );
+    // Every delivery is marked done in the ledger.
+    expect(
+      await count("SELECT count(*) AS n FROM processed_updates WHERE bot_id = ? AND update_id >= 700000 AND status = 'done'", bot.id),
+    ).toBe(names.length);
+  });
+});
+
+describe("exactly once", () => {
+  it("stores and answers an update delivered twice in a row once", async () => {
+    const update = textUpdate("/start");
+    expect((await deliver(bot.id, bot.secret, update)).status).toBe(200);
+    expect((await deliver(bot.id, bot.secret, update)).status).toBe(200);
+    expect(await count("SELECT count(*) AS n FROM messages WHERE bot_id = ? AND update_id = ?", bot.id, update.update_id)).toBe(1);
+    expect(fake.callsOf("sendMessage")).toHaveLength(1);
+    expect(await count("SELECT value AS n FROM bot_counters WHERE bot_id = ? AND name = 'duplicates'", bot.id)).toBeGreaterThanOrEqual(1);
+  });
+
+  it("stores and answers an update delivered twice at the same moment once", async () => {
+    const update = textUpdate("/start");
+    const answers = await Promise.all([
+      deliver(bot.id, bot.secret, update),
+      deliver(bot.id, bot.secret, update),
+      deliver(bot.id, bot.secret, update),
+    ]);
+    expect(answers.map((r) => r.status)).toEqual([200, 200, 200]);
+    expect(await count("SELECT count(*) AS n FROM messages WHERE bot_id = ? AND update_id = ?", bot.id, update.update_id)).toBe(1);
+    expect(fake.callsOf("sendMessage")).toHaveLength(1);
+  });
+
+  it("counts a message once in the rollups, whatever is redelivered or edited", async () => {
+    const chatId = -100777;
+    const update = textUpdate("hello group", { chatId, userId: 5151 });
+    await deliver(bot.id, bot.secret, update);
+    await deliver(bot.id, bot.secret, update);
+    const edit = {
+      update_id: update.update_id + 100_000,
+      edited_message: { ...update.message, text: "hello, group", edit_date: 1_700_000_100 },
+    };
+    await deliver(bot.id, bot.secret, edit);
+    await deliver(bot.id, bot.secret, textUpdate("second", { chatId, userId: 5152 }));
+    const day = await env.DB.prepare("SELECT messages, active_users FROM chat_daily_activity WHERE bot_id = ? AND chat_id = ?")
+      .bind(bot.id, chatId)
+      .first();
+    expect(day).toEqual({ messages: 2, active_users: 2 });
+    expect(await count("SELECT sum(messages) AS n FROM chat_hourly_activity WHERE bot_id = ? AND chat_id = ?", bot.id, chatId)).toBe(2);
+    expect(await count("SELECT count(*) AS n FROM chat_user_daily WHERE bot_id = ? AND chat_id = ?", bot.id, chatId)).toBe(2);
+    // The edit updated the stored row.
+    const stored = await env.DB.prepare("SELECT text, edit_date FROM messages WHERE bot_id = ? AND chat_id = ? AND message_id = ?")
+      .bind(bot.id, chatId, update.message.message_id)
+      .first();
+    expect(stored).toEqual({ text: "hello, group", edit_date: 1_700_000_100 });
+  });
+
+  it("answers 5xx when D1 fails mid-update, and the redelivery completes with no duplicate row or reply", async () => {
+    const update = textUpdate("/start", { userId: 6161 });
+    // Break one table the store batch writes: the whole batch rolls back.
+    await env.DB.exec("ALTER TABLE chat_hourly_activity RENAME TO chat_hourly_activity_broken");
+    try {
+      const res = await deliver(bot.id, bot.secret, update);
+      expect(res.status).toBeGreaterThanOrEqual(500);
+    } finally {
+      await env.DB.exec("ALTER TABLE chat_hourly_activity_broken RENAME TO chat_hourly_activity");
+    }
+    expect(await count("SELECT count(*) AS n FROM messages WHERE bot_id = ? AND update_id = ?", bot.id, update.update_id)).toBe(0);
+    expect(fake.callsOf("sendMessage")).toHaveLength(0);
+
+    expect((await deliver(bot.id, bot.secret, update)).status).toBe(200);
+    expect((await deliver(bot.id, bot.secret, update)).status).toBe(200);
+    expect(await count("SELECT count(*) AS n FROM messages WHERE bot_id = ? AND update_id = ?", bot.id, update.update_id)).toBe(1);
+    expect(fake.callsOf("sendMessage")).toHaveLength(1);
+    expect(await count("SELECT attempts AS n FROM processed_updates WHERE bot_id = ? AND update_id = ?", bot.id, update.update_id)).toBe(2);
+  });
+
+  it("answers 5xx when the reply cannot be sent, and the redelivery sends it once without storing twice", async () => {
+    const update = textUpdate("/start", { userId: 7171 });
+    fake.queue("sendMessage", { networkError: true });
+    expect((await deliver(bot.id, bot.secret, update)).status).toBeGreaterThanOrEqual(500);
+    expect(await count("SELECT count(*) AS n FROM messages WHERE bot_id = ? AND update_id = ?", bot.id, update.update_id)).toBe(1);
+    const daily = () => count("SELECT messages AS n FROM chat_user_daily WHERE bot_id = ? AND user_id = 7171", bot.id);
+    expect(await daily()).toBe(1);
+
+    expect((await deliver(bot.id, bot.secret, update)).status).toBe(200);
+    expect(await count("SELECT count(*) AS n FROM messages WHERE bot_id = ? AND update_id = ?", bot.id, update.update_id)).toBe(1);
+    expect(await daily()).toBe(1);
+    expect(await count("SELECT count(*) AS n FROM messages WHERE bot_id = ? AND chat_id = 7171 AND direction = 'out'", bot.id)).toBe(1);
+    // Two attempts at sendMessage: the failed one and the successful one; never a third.
+    expect((await deliver(bot.id, bot.secret, update)).status).toBe(200);
+    expect(fake.callsOf("sendMessage")).toHaveLength(2);
+  });
+
+  it("a second reply after a failure is the only one resent", async () => {
+    // /feedback with text replies once; make the reply fail permanently (403): recorded, not retried.
+    const update = textUpdate("/start", { userId: 8181 });
+    fake.queue("sendMessage", { error_code: 403, description: "Forbidden: bot was blocked by the user" });
+    expect((await deliver(bot.id, bot.secret, update)).status).toBe(200);
+    expect((await deliver(bot.id, bot.secret, update)).status).toBe(200);
+    expect(fake.callsOf("sendMessage")).toHaveLength(1);
+  });
+});
