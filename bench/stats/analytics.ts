@@ -2,7 +2,7 @@
 // a bot with ~10,000 stored messages and two with ~1,000,000, all with 10 chats over 100 days.
 // "1M" has 10x the active users per chat-day and 10x the messages per user, so its rollups
 // grow only where activity really differs (chat_user_daily rows: one per user per chat per
-// day); "1M same users" has exactly the rollup rows of "10k" with 100x the messages.
+// day); "0.9M same users" has exactly the rollup rows of "10k" with ~90x the messages.
 // The messages table holds every message; the endpoints read only the rollups.
 import { startWorker, TEST_SECRETS, type WorkerHandle } from "../../tests/helpers/wrangler-dev";
 
@@ -20,8 +20,8 @@ export const SCENARIOS: Scenario[] = [
   { botId: 1, label: "10k", chats: 10, days: 100, usersPerChatDay: 5, spread: 3 },
   // Realistic growth: 10x the active users, 10x the messages per user.
   { botId: 2, label: "1M", chats: 10, days: 100, usersPerChatDay: 50, spread: 39 },
-  // The same rollup rows as "10k", 100x the messages: isolates the message count.
-  { botId: 3, label: "1M same users", chats: 10, days: 100, usersPerChatDay: 5, spread: 399 },
+  // The same rollup rows as "10k", ~90x the messages: isolates the message count.
+  { botId: 3, label: "0.9M same users", chats: 10, days: 100, usersPerChatDay: 5, spread: 399 },
 ];
 const FIRST_DAY = "2026-08-01";
 const FIRST_TS = Date.parse(`${FIRST_DAY}T00:00:00Z`) / 1000;

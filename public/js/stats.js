@@ -13,7 +13,8 @@
   function draw(id, xs, series) {
     const box = document.getElementById(id);
     if (!box) return;
-    if (xs.length === 0) {
+    const hasData = series.some((s) => s.values.some((v) => v !== null && v !== 0));
+    if (xs.length === 0 || !hasData) {
       box.innerHTML = "";
       const p = document.createElement("p");
       p.className = "empty";

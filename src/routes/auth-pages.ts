@@ -6,7 +6,7 @@ import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import type { AppEnv } from "../env";
 import { randomToken, timingSafeEqual } from "../lib/crypto";
 import { authenticate } from "../lib/staff";
-import { createStaffSession, deleteStaffSession, SESSION_COOKIE, SESSION_TTL_SECONDS } from "../lib/staff-sessions";
+import { createStaffSession, deleteStaffSession, readStaffSession, SESSION_COOKIE, SESSION_TTL_SECONDS } from "../lib/staff-sessions";
 import { requireAuth } from "../middleware/auth";
 import { LoginPage, type LoginPageProps } from "../views/pages/login";
 import { formFields, pageErrorHandler } from "./pages/common";
@@ -29,12 +29,12 @@ function loginPage(c: Context<AppEnv>, props: Omit<LoginPageProps, "csrf">, stat
 
 export const authPages = new Hono<AppEnv>({ strict: false })
   .onError(pageErrorHandler)
-  .get("/login", (c) =>
-    loginPage(c, {
-      next: safeNext(c.req.query("next")),
-      info: c.req.query("logged_out") ? "You have been logged out." : undefined,
-    }),
-  )
+  .get("/login", async (c) => {
+    const next = safeNext(c.req.query("next"));
+    // Already signed in: nothing to do here.
+    if (await readStaffSession(c.env.KV, getCookie(c, SESSION_COOKIE))) return c.redirect(next, 302);
+    return loginPage(c, { next, info: c.req.query("logged_out") ? "You have been logged out." : undefined });
+  })
   .post("/login", async (c) => {
     const form = await formFields(c);
     const next = safeNext(form.next);

@@ -23,6 +23,8 @@ export interface StatsBatchState {
   failed: number;
   total: number;
   startedAt: number;
+  /** Set when Telegram answered 429 beyond what the client waits: wait this many seconds before the next batch. */
+  retryAfter?: number;
 }
 
 export interface StatsBatchResult {
@@ -64,5 +66,7 @@ export async function collectStatsBatch(
     collected: current.collected + out.results.filter((r) => !r.error).length,
     failed: current.failed + out.results.filter((r) => r.error).length,
   };
+  if (out.retryAfter !== null) next.retryAfter = out.retryAfter;
+  else delete next.retryAfter;
   return { state: next, done: rows.length < limit && out.skipped.length === 0 };
 }

@@ -23,7 +23,7 @@ export async function collectForBot(
   meter: CallMeter,
   opts: { periodStart?: number } = {},
 ): Promise<CollectManyResult> {
-  if (targets.length === 0) return { results: [], skipped: [] };
+  if (targets.length === 0) return { results: [], skipped: [], retryAfter: null };
   const client = await telegramFor(deps.env, bot, { fetch: meter.fetch, log: deps.log });
   const tgId = await botTelegramId(deps.env, bot, client);
   const out = await collectMany(client, meter, targets, tgId);
@@ -36,6 +36,7 @@ export async function collectForBot(
     skipped: out.skipped.length,
     calls: meter.calls,
     peak_connections: meter.peakInFlight,
+    retry_after: out.retryAfter,
   });
   return out;
 }

@@ -2,6 +2,8 @@
 // collecting one chat at a time, that stops taking chats when the next one might not fit
 // in the call budget. Chats are taken in order, so what was collected is always a prefix
 // of the list: the caller can resume after the last one (see batch.ts).
+// A 429 the client could not wait out (retry_after over its limit) means the bot is flood
+// limited: that chat records the error and no further chat starts in this invocation.
 import type { TelegramClient } from "../telegram/client";
 import type { CallMeter } from "./call-meter";
 import { MAX_CONCURRENCY } from "./call-meter";
@@ -10,8 +12,10 @@ import type { ChatStats } from "./types";
 
 export interface CollectManyResult {
   results: ChatStats[];
-  /** Targets not started because the budget would not cover them (in order). */
+  /** Targets not started because the budget would not cover them, or after a 429 (in order). */
   skipped: ChatTarget[];
+  /** Set when Telegram asked to slow down beyond what the client waits: its retry_after (seconds). */
+  retryAfter: number | null;
 }
 
 export async function collectMany(
@@ -26,6 +30,7 @@ export async function collectMany(
   let next = 0;
   let reserved = 0;
   let stopped = false;
+  let retryAfter: number | null = null;
 
   const worker = async () => {
     while (!stopped && next < targets.length) {
@@ -46,12 +51,17 @@ export async function collectMany(
       } finally {
         reserved -= cost;
       }
+      const error = results[index]?.error;
+      if (error?.kind === "rate_limited") {
+        stopped = true;
+        retryAfter = Math.max(retryAfter ?? 0, error.retry_after ?? 1);
+      }
     }
   };
   await Promise.all(Array.from({ length: Math.min(concurrency, targets.length) }, worker));
 
   const done = results.slice(0, next).filter((r): r is ChatStats => r !== undefined);
-  return { results: done, skipped: targets.slice(next) };
+  return { results: done, skipped: targets.slice(next), retryAfter };
 }
 
 function failed(target: ChatTarget, err: unknown, now = () => Math.floor(Date.now() / 1000)): ChatStats {

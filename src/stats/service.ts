@@ -41,7 +41,7 @@ export async function getChatStats(
   const stats = results[0];
   if (!stats) throw new AppError("INTERNAL", `Chat ${chatId} could not be collected`);
   const answer: ChatStatsAnswer = { bot_id: bot.id, ...stats, source: "live", cached: false };
-  await deps.env.KV.put(key, JSON.stringify(answer), { expirationTtl: STATS_CACHE_TTL });
+  await cachePut(deps, key, answer);
   return answer;
 }
 
@@ -124,7 +124,8 @@ export async function getBotChatsStats(deps: StatsDeps, botId: number, opts: Bot
       complete: neverCount === 0,
       note:
         `Up to ${budget} Bot API calls per request: ${live.results.length} chat(s) collected now (stalest first), ` +
-        "the others served from their latest stored result (see collected_at); private chats are counted, not collected.",
+        "the others served from their latest stored result (see collected_at); private chats are counted, not collected." +
+        (live.retryAfter !== null ? ` Telegram asked to slow down (429, retry after ${live.retryAfter} s): collection stopped early.` : ""),
     },
     count: results.length,
     results,
@@ -137,8 +138,17 @@ export async function getBotChatsStats(deps: StatsDeps, botId: number, opts: Bot
     generated_at: Math.floor(Date.now() / 1000),
     cached: false,
   };
-  await env.KV.put(key, JSON.stringify(answer), { expirationTtl: STATS_CACHE_TTL });
+  await cachePut(deps, key, answer);
   return answer;
+}
+
+// KV allows about one write per second per key: a failed cache write must not fail the answer.
+async function cachePut(deps: StatsDeps, key: string, value: unknown): Promise<void> {
+  try {
+    await deps.env.KV.put(key, JSON.stringify(value), { expirationTtl: STATS_CACHE_TTL });
+  } catch (err) {
+    deps.log.warn("stats cache write failed", { key, error: err });
+  }
 }
 
 async function totalsOf(deps: StatsDeps, botId: number): Promise<BotChatsStatsAnswer["totals"]> {

@@ -1,10 +1,11 @@
 // Update ingest: the one path every update takes, from the webhook or from polling.
 //
-// 1. claim the (bot, update_id) in the ledger (atomic; a done update is a duplicate, one
-//    under a live lease is in progress, one whose attempt crashed is taken over);
-// 2. store everything in one atomic db.batch (skipped when an earlier attempt stored it);
-// 3. dispatch: commands, dialogs, the AI offer; each reply is recorded as it is sent;
-// 4. mark done. Any failure releases the lease and throws: the caller answers 5xx
+// 1. one atomic D1 batch claims the (bot, update_id) in the ledger and, if the claim is
+//    ours and nothing is stored yet, stores everything (and marks an update with nothing
+//    left to do as done). A done update is a duplicate; one under a live lease is in
+//    progress; one whose earlier attempt crashed is taken over (see ingest/ledger.ts);
+// 2. dispatch: commands, dialogs, the AI offer; each reply is recorded as it is sent;
+// 3. mark done. Any failure releases the lease and throws: the caller answers 5xx
 //    (webhook) or retries (polling), and the next attempt resumes where this one stopped.
 
 import { sql } from "drizzle-orm";
@@ -13,12 +14,12 @@ import { telegramFor } from "../db/bots";
 import type { Db, Env } from "../env";
 import type { Logger } from "../lib/log";
 import type { TelegramClient } from "./client";
-import { type DialogSession, getSession } from "./dialog-sessions";
+import type { DialogSession } from "./dialog-sessions";
 import { pickLang } from "./i18n";
 import { runBatch } from "./ingest/d1";
 import { dispatch, finishPlan, wantsSession } from "./ingest/dispatch";
 import { EffectRunner } from "./ingest/effects";
-import { bumpCounterStmt, claim, markDone, releaseLease } from "./ingest/ledger";
+import { bumpCounterStmt, markDone, readState, releaseLease } from "./ingest/ledger";
 import { normalize, type RawUpdate } from "./ingest/normalize";
 import { buildStorePlan } from "./ingest/store";
 
@@ -80,64 +81,67 @@ export async function ingestUpdate(deps: IngestDeps, update: { update_id: number
   const { db, bot } = deps;
   const updateId = update.update_id;
   const n = normalize(update as RawUpdate);
+  const token = crypto.randomUUID();
+  const sessionKey = wantsSession(n) && n.message?.from ? { chatId: n.message.chat.id, userId: n.message.from.id } : undefined;
+  // Updates with nothing left to do after storing are marked done in the same batch.
+  const finish = finishPlan(n, bot);
+  const plan = buildStorePlan(db, bot.id, updateId, n, { token, session: sessionKey, finish: finish === "never" ? undefined : finish });
 
-  const claimed = await claim(db, bot.id, updateId, n.type);
-  if (!claimed.owned) {
-    if (claimed.status === "done") {
+  // One atomic round trip: claim, store (if ours and not yet stored), session, maybe done, ledger state.
+  // If it fails nothing was written, not even the claim, so a redelivery starts afresh.
+  let results: D1Result[];
+  try {
+    results = await runBatch(db, plan.stmts);
+  } catch (err) {
+    deps.log.error("update store failed", { bot_id: bot.id, update_id: updateId, update_type: n.type, error: err });
+    await bumpCounterStmt(db, bot.id, "failures")
+      .run()
+      .catch(() => undefined);
+    throw err;
+  }
+  const state = readState(results[plan.stateIndex]?.results?.[0]);
+  if (!state.owned) {
+    if (state.status === "done") {
       await bumpCounterStmt(db, bot.id, "duplicates").run();
       return { status: "duplicate", updateId };
     }
     return { status: "in_progress", updateId };
   }
 
-  const sessionKey = wantsSession(n) && n.message?.from ? { chatId: n.message.chat.id, userId: n.message.from.id } : undefined;
   try {
-    let sender: Sender | undefined;
-    let session: Promise<DialogSession | null> | undefined;
-    if (!claimed.effects.stored) {
-      // Updates with nothing left to do after storing are marked done in the same batch.
-      const finish = finishPlan(n, bot);
-      const plan = buildStorePlan(db, bot.id, updateId, n, {
-        session: sessionKey,
-        finish: finish === "never" ? undefined : finish,
-      });
-      if (claimed.attempts > 1) plan.stmts.push(bumpCounterStmt(db, bot.id, "redeliveries"));
-      const results = await runBatch(db, plan.stmts);
-      if (plan.doneIndex !== undefined && results[plan.doneIndex]?.meta.changes === 1) return { status: "processed", updateId };
-      const row = plan.senderIndex !== undefined ? results[plan.senderIndex]?.results?.[0] : undefined;
-      if (row) sender = senderOf(row as SenderRow);
-      // The session was read from D1 (the durable copy) inside the batch: no KV round trip needed.
-      if (plan.sessionIndex !== undefined) session = Promise.resolve(parseSession(results[plan.sessionIndex]?.results?.[0]));
-    } else {
-      // A retry after a failure: the slower path is fine (the KV copy first, then D1).
-      if (sessionKey) session = getSession(deps.env, db, { botId: bot.id, ...sessionKey });
-      if (claimed.attempts > 1) await bumpCounterStmt(db, bot.id, "redeliveries").run();
-      const from = n.users[0];
-      if (from) {
-        const row = await db.get<SenderRow | undefined>(
-          sql`SELECT language_code, preferences FROM tg_users WHERE bot_id = ${bot.id} AND user_id = ${from.id}`,
-        );
-        if (row) sender = senderOf(row);
-      }
+    if (state.attempts > 1) await bumpCounterStmt(db, bot.id, "redeliveries").run();
+    if (plan.doneIndex !== undefined && results[plan.doneIndex]?.meta.changes === 1) return { status: "processed", updateId };
+
+    // The sender's upsert answers its language and preferences, unless an earlier attempt stored the update.
+    const upserted = plan.senderIndex !== undefined ? results[plan.senderIndex]?.results?.[0] : undefined;
+    let sender = upserted ? senderOf(upserted as SenderRow) : undefined;
+    const from = n.users[0];
+    if (!sender && from) {
+      const row = await db.get<SenderRow | undefined>(
+        sql`SELECT language_code, preferences FROM tg_users WHERE bot_id = ${bot.id} AND user_id = ${from.id}`,
+      );
+      if (row) sender = senderOf(row);
     }
+    // The session was read from D1 (the durable copy) inside the batch: no KV round trip needed here.
+    const session = plan.sessionIndex !== undefined ? Promise.resolve(parseSession(results[plan.sessionIndex]?.results?.[0])) : undefined;
 
     const preferences = sender?.preferences ?? {};
     let client: Promise<TelegramClient> | undefined;
     const effectDeps = { ...deps, client: () => (client ??= telegramFor(deps.env, bot, { log: deps.log })) };
     await dispatch({
       deps: effectDeps,
-      runner: new EffectRunner(effectDeps, updateId, claimed.effects),
+      runner: new EffectRunner(effectDeps, updateId, state.effects),
       update: update as RawUpdate,
       n,
-      lang: pickLang(preferences, sender?.languageCode ?? n.users[0]?.language_code),
+      lang: pickLang(preferences, sender?.languageCode ?? from?.language_code),
       preferences,
       session,
     });
-    await markDone(db, bot.id, updateId);
+    await markDone(db, bot.id, updateId, token);
     return { status: "processed", updateId };
   } catch (err) {
     deps.log.error("update ingest failed", { bot_id: bot.id, update_id: updateId, update_type: n.type, error: err });
-    await Promise.allSettled([releaseLease(db, bot.id, updateId), bumpCounterStmt(db, bot.id, "failures").run()]);
+    await Promise.allSettled([releaseLease(db, bot.id, updateId, token), bumpCounterStmt(db, bot.id, "failures").run()]);
     throw err;
   }
 }

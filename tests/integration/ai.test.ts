@@ -192,6 +192,23 @@ describe("AI replies", () => {
     ]);
   });
 
+  it("splits a reply longer than 4096 characters", async () => {
+    ai.queue("openai", { status: 200, body: `${"word ".repeat(1000)}\n\n${"more ".repeat(300)}` });
+    await deliver(bot.id, bot.secret, textUpdate("tell me everything", { userId: 7011 }));
+    await waitForReplies(2);
+    expect(replies().every((t) => t.length <= 4096)).toBe(true);
+    expect(replies().join("").replace(/\s/g, "").length).toBe(1300 * 4);
+  });
+
+  it("uses the bot's provider order", async () => {
+    await settings({ ai_providers: ["gemini", "openai"], gemini_model: "gemini-test-model" });
+    await deliver(bot.id, bot.secret, textUpdate("gemini first", { userId: 7012 }));
+    await waitForReplies(1);
+    expect(ai.calls.map((c) => c.provider)).toEqual(["gemini"]);
+    expect(ai.calls[0]?.url).toContain("/models/gemini-test-model:generateContent");
+    await settings({ ai_providers: ["openai", "gemini"] });
+  });
+
   it("says nothing while the bot's AI is off", async () => {
     await settings({ ai_enabled: false });
     await deliver(bot.id, bot.secret, textUpdate("hello?", { userId: 7010 }));

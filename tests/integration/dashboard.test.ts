@@ -54,6 +54,14 @@ describe("statistics dashboard", () => {
     expect(text).toContain("/vendor/uplot/uPlot.iife.min.js");
   });
 
+  it("scopes the charts and heatmap to one chat", async () => {
+    const cats = await html(`/studio/social/telegram-stats/?bot_id=${botId}&chat_id=-1002`);
+    expect(cats.text).toContain('title="9 messages"');
+    expect(cats.text).toMatch(/<option value="-1002" selected="">Cats club<\/option>/);
+    const news = await html(`/studio/social/telegram-stats/?bot_id=${botId}&chat_id=-1001`);
+    expect(news.text).not.toContain('title="9 messages"');
+  });
+
   it("filters rows on the server with ?q= (name, username or type)", async () => {
     const byName = await html(`/studio/social/telegram-stats/?bot_id=${botId}&q=cats`);
     expect(byName.text).toContain("Cats club");
@@ -227,6 +235,42 @@ describe("admin pages", () => {
     const del = await post(`/admin/bots/${botId}/webhook/delete`);
     expect(notice(del).get("ok")).toBe('Webhook deleted for "Dash bot".');
     expect(fake.callsOf("deleteWebhook")).toHaveLength(1);
+  });
+
+  it("saves AI settings through the bots API and adds a content item", async () => {
+    const ai = await page(`/admin/ai/${botId}`, {
+      method: "POST",
+      cookie: s.cookie,
+      ...form({
+        _csrf: s.csrf,
+        ai_enabled: "1",
+        ai_providers: "gemini,openai",
+        openai_model: "gpt-4o-mini",
+        gemini_model: "gemini-2.5-pro",
+        ai_memory_messages: "10",
+        ai_daily_quota: "5",
+        ai_system_prompt: "Be brief.",
+      }),
+    });
+    expect(ai.status).toBe(303);
+    const row = await env.DB.prepare("SELECT ai_enabled, ai_providers, gemini_model, ai_daily_quota FROM bots WHERE id = ?")
+      .bind(botId)
+      .first();
+    expect(row).toEqual({ ai_enabled: 1, ai_providers: '["gemini","openai"]', gemini_model: "gemini-2.5-pro", ai_daily_quota: 5 });
+    const bad = await page(`/admin/ai/${botId}`, {
+      method: "POST",
+      cookie: s.cookie,
+      ...form({ _csrf: s.csrf, openai_model: "", ai_daily_quota: "-1" }),
+    });
+    expect(new URL(bad.headers.get("location") ?? "", "https://x").searchParams.get("error")).toMatch(/Invalid body/);
+
+    const item = await page("/admin/content/new", {
+      method: "POST",
+      cookie: s.cookie,
+      ...form({ _csrf: s.csrf, kind: "news", bot_id: "", title: "Launch day", url: "https://example.com/launch", summary: "We launched" }),
+    });
+    expect(item.status).toBe(303);
+    expect((await html("/admin/content/")).text).toContain("Launch day");
   });
 
   it("creates, edits and deletes a command", async () => {

@@ -47,6 +47,7 @@ function script(method: keyof ChatScript, call: RecordedCall): Scripted {
 }
 
 let botId = 0;
+let flooded = false;
 beforeAll(async () => {
   fake.listen();
   botId = (await createBot("Stats bot", tg.token)).id;
@@ -69,6 +70,7 @@ beforeAll(async () => {
   }
 });
 beforeEach(() => {
+  flooded = false;
   fake.calls.length = 0; // not the getMe of the bot's creation
   scripts.clear();
   scripts.set(CHANNEL, { getChat: ok({ ...channelInfo, id: CHANNEL, title: "News channel" }), count: 1234, admins: adminsResponse.result });
@@ -103,7 +105,14 @@ beforeEach(() => {
     admins: adminsResponse.result,
   });
   // The fixture's retry_after (14 s) is over what the client waits out (10 s): recorded as an error.
-  scripts.set(FLOODED, { getChat: { error_code: tooMany.error_code, description: tooMany.description, parameters: tooMany.parameters } });
+  scripts.set(FLOODED, {
+    getChat: () =>
+      flooded
+        ? { error_code: tooMany.error_code, description: tooMany.description, parameters: tooMany.parameters }
+        : ok({ id: FLOODED, type: "supergroup", title: "Flooded" }),
+    count: 7,
+    admins: adminsResponse.result,
+  });
   fake.on("getChat", (c) => script("getChat", c));
   fake.on("getChatMemberCount", (c) => script("count", c));
   fake.on("getChatAdministrators", (c) => script("admins", c));
@@ -230,6 +239,18 @@ describe("collector, one chat", () => {
     expect(callCounts().total).toBe(1);
   });
 
+  it("a 429 longer than the client waits out is recorded as the chat's error", async () => {
+    flooded = true;
+    const { status, body } = await chatStats(FLOODED);
+    expect(status).toBe(200);
+    expect(body).toMatchObject({
+      chat_id: FLOODED,
+      member_count: null,
+      error: { kind: "rate_limited", error_code: 429, description: "Too Many Requests: retry after 14", retry_after: 14 },
+    });
+    expect(callCounts().total).toBe(1);
+  });
+
   it("a group upgraded to a supergroup is followed to its new id, once", async () => {
     const { body } = await chatStats(MIGRATING);
     expect(body).toMatchObject({
@@ -270,7 +291,7 @@ describe("collector, all chats", () => {
       coverage: Record<string, unknown>;
       count: number;
       results: { chat_id: number; member_count: number | null; source: string; error: { kind: string } | null }[];
-      errors: { chat_id: number; title: string; error: { kind: string; error_code: number; retry_after?: number } }[];
+      errors: { chat_id: number; title: string; error: { kind: string; error_code: number } }[];
     }>(`/telegram/bot/${botId}/chats/stats/?refresh=1`);
     expect(status).toBe(200);
     const byId = new Map(body.results.map((r) => [r.chat_id, r]));
@@ -283,28 +304,42 @@ describe("collector, all chats", () => {
     expect(byId.get(CHANNEL)).toMatchObject({ member_count: 1234, error: null });
     expect(fake.callsOf("getChat").filter((c) => c.params.chat_id === LIMITED)).toHaveLength(2); // 429, waited, then success
 
-    expect(body.errors.map((e) => [e.chat_id, e.error.kind]).sort()).toEqual(
-      [
-        [REMOVED, "bot_removed"],
-        [FLOODED, "rate_limited"],
-      ].sort(),
-    );
-    expect(body.errors.find((e) => e.chat_id === FLOODED)?.error).toMatchObject({ error_code: 429, retry_after: 14 });
+    expect(body.errors).toEqual([
+      {
+        chat_id: REMOVED,
+        title: "Gone",
+        error: { kind: "bot_removed", error_code: 403, description: "Forbidden: bot was kicked from the supergroup chat" },
+      },
+    ]);
     expect(body.totals).toMatchObject({
       chats: 8, // the private chat included; the old group id is not counted twice
-      members: 1234 + 57 + 5 + 2 + 8 + 99,
-      errors: 2,
+      members: 1234 + 57 + 5 + 2 + 8 + 99 + 7,
+      errors: 1,
       by_type: {
         channel: { chats: 1, members: 1234 },
-        supergroup: { chats: 5, members: 57 + 8 + 99 },
+        supergroup: { chats: 5, members: 57 + 8 + 99 + 7 },
         group: { chats: 1, members: 5 },
         private: { chats: 1, members: 2 },
       },
     });
     expect(body.coverage).toMatchObject({ live: 7, never_collected: 0, complete: true, call_budget: 200 });
-    // Exactly: channel, group and the (already followed) supergroup at 3 calls, the supergroup where the
-    // bot is no administrator at 4, the 429 chat at 2 + 2, and the two failures at 1 call each.
-    expect(callCounts()).toMatchObject({ total: 3 * 3 + 4 + 4 + 1 + 1, getMe: 0 });
+    // Exactly: channel, group, the (already followed) supergroup and FLOODED at 3 calls, the supergroup
+    // where the bot is no administrator at 4, the 429 chat at 2 + 2, the removed bot's chat at 1.
+    expect(callCounts()).toMatchObject({ total: 4 * 3 + 4 + 4 + 1, getMe: 0 });
+  });
+
+  it("stops starting chats after a 429 it cannot wait out, and serves the rest from stored results", async () => {
+    flooded = true;
+    const { createDb } = await import("../../src/db/client");
+    const { createLogger } = await import("../../src/lib/log");
+    const { getBotChatsStats } = await import("../../src/stats");
+    await env.DB.prepare("UPDATE chat_stats SET collected_at = 0 WHERE bot_id = ? AND chat_id = ?").bind(botId, FLOODED).run();
+    const answer = await getBotChatsStats({ env, db: createDb(env.DB), log: createLogger({}, () => {}) }, botId, { refresh: true });
+    // FLOODED is the stalest, so it starts first; the others already running finish, nothing new starts.
+    expect(answer.results.find((r) => r.chat_id === FLOODED)).toMatchObject({ source: "live", error: { kind: "rate_limited" } });
+    expect(answer.coverage.live).toBeLessThan(7);
+    expect(answer.coverage.note).toMatch(/429, retry after 14 s/);
+    expect(answer.errors.map((e) => e.chat_id).sort()).toEqual([REMOVED, FLOODED].sort());
   });
 
   it("serves the chats over the live budget from stored results and says so", async () => {

@@ -220,7 +220,8 @@ describe("exactly once", () => {
     expect((await deliver(bot.id, bot.secret, update)).status).toBe(200);
     expect(await count("SELECT count(*) AS n FROM messages WHERE bot_id = ? AND update_id = ?", bot.id, update.update_id)).toBe(1);
     expect(fake.callsOf("sendMessage")).toHaveLength(1);
-    expect(await count("SELECT attempts AS n FROM processed_updates WHERE bot_id = ? AND update_id = ?", bot.id, update.update_id)).toBe(2);
+    // The failed batch rolled back entirely (its claim too): the redelivery was a clean first attempt.
+    expect(await count("SELECT attempts AS n FROM processed_updates WHERE bot_id = ? AND update_id = ?", bot.id, update.update_id)).toBe(1);
   });
 
   it("answers 5xx when the reply cannot be sent, and the redelivery sends it once without storing twice", async () => {
@@ -240,8 +241,34 @@ describe("exactly once", () => {
     expect(fake.callsOf("sendMessage")).toHaveLength(2);
   });
 
-  it("a second reply after a failure is the only one resent", async () => {
-    // /feedback with text replies once; make the reply fail permanently (403): recorded, not retried.
+  it("takes over an update whose earlier attempt crashed (lease expired)", async () => {
+    const update = textUpdate("/start", { userId: 9191 });
+    await env.DB.prepare(
+      "INSERT INTO processed_updates (bot_id, update_id, status, lease_until, attempts, effects) VALUES (?, ?, 'processing', 1, 1, '{\"claim\":\"crashed\"}')",
+    )
+      .bind(bot.id, update.update_id)
+      .run();
+    expect((await deliver(bot.id, bot.secret, update)).status).toBe(200);
+    expect(fake.callsOf("sendMessage")).toHaveLength(1);
+    expect(await count("SELECT count(*) AS n FROM messages WHERE bot_id = ? AND update_id = ?", bot.id, update.update_id)).toBe(1);
+    expect(await count("SELECT attempts AS n FROM processed_updates WHERE bot_id = ? AND update_id = ? AND status = 'done'", bot.id, update.update_id)).toBe(2);
+  });
+
+  it("answers 503 while another attempt holds a live lease, so Telegram redelivers later", async () => {
+    const update = textUpdate("/start", { userId: 9292 });
+    const future = Math.floor(Date.now() / 1000) + 600;
+    await env.DB.prepare(
+      "INSERT INTO processed_updates (bot_id, update_id, status, lease_until, attempts, effects) VALUES (?, ?, 'processing', ?, 1, '{\"claim\":\"busy\"}')",
+    )
+      .bind(bot.id, update.update_id, future)
+      .run();
+    const res = await deliver(bot.id, bot.secret, update);
+    expect(res.status).toBe(503);
+    expect(fake.callsOf("sendMessage")).toHaveLength(0);
+    expect(await count("SELECT count(*) AS n FROM messages WHERE bot_id = ? AND update_id = ?", bot.id, update.update_id)).toBe(0);
+  });
+
+  it("a reply Telegram refuses for good is recorded and not retried", async () => {
     const update = textUpdate("/start", { userId: 8181 });
     fake.queue("sendMessage", { error_code: 403, description: "Forbidden: bot was blocked by the user" });
     expect((await deliver(bot.id, bot.secret, update)).status).toBe(200);

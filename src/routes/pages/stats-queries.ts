@@ -167,3 +167,15 @@ export async function analytics(db: Db, botId: number, chatId?: number): Promise
     })),
   };
 }
+
+/** Groups and channels to scope the charts to (private chats have no group analytics). */
+export async function chatOptions(db: Db, botId: number): Promise<{ chatId: number; title: string }[]> {
+  const rows = await db
+    .select({ chatId: chats.chatId, title: chats.title, username: chats.username })
+    .from(chats)
+    .where(and(eq(chats.botId, botId), inArray(chats.type, ["group", "supergroup", "channel"])))
+    .orderBy(asc(chats.title))
+    .limit(500)
+    .all();
+  return rows.map((r) => ({ chatId: r.chatId, title: r.title ?? (r.username ? `@${r.username}` : String(r.chatId)) }));
+}

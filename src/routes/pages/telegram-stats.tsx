@@ -3,10 +3,11 @@
 import { listBots, requireBot } from "../../db/bots";
 import { requireAuth } from "../../middleware/auth";
 import { getBotChatsStats } from "../../stats";
+import { Empty } from "../../views/components";
 import { StatsPage } from "../../views/pages/telegram-stats";
 import { type Ctx, describeError, pageRows, pagesApp, paging, redirectWith, render } from "./common";
 import { csvCell, csvStream } from "./csv";
-import { analytics, chatErrors, chatStatRows, chatTotals, errorText } from "./stats-queries";
+import { analytics, chatErrors, chatOptions, chatStatRows, chatTotals, errorText } from "./stats-queries";
 
 const BASE = "/studio/social/telegram-stats/";
 const PAGE = 200;
@@ -27,25 +28,24 @@ export const telegramStatsPages = pagesApp()
     const { bots, botId } = await botChoice(c);
     const q = (c.req.query("q") ?? "").slice(0, 100);
     const pg = paging(c, PAGE);
-    const empty = {
-      chats: 0,
-      members: 0,
-      errors: 0,
-      byType: {
-        channel: { chats: 0, members: 0 },
-        supergroup: { chats: 0, members: 0 },
-        group: { chats: 0, members: 0 },
-        private: { chats: 0, members: 0 },
-      },
-    };
-    const [totals, found, errors, stats] = botId
-      ? await Promise.all([
-          chatTotals(db, botId),
-          chatStatRows(db, botId, { q, limit: pg.limit, offset: pg.offset }),
-          chatErrors(db, botId),
-          analytics(db, botId),
-        ])
-      : [empty, [], [], { memberHistory: [], daily: [], heatmap: [], topPosters: [] }];
+    const chatRaw = c.req.query("chat_id") ?? "";
+    const chatId = /^-?\d{1,16}$/.test(chatRaw) ? Number(chatRaw) : undefined;
+    if (!botId) {
+      return render(
+        c,
+        { title: "Telegram statistics" },
+        <Empty title="No bots yet">
+          Statistics appear once a bot is registered. <a href="/admin/bots/new">Add a bot</a> first.
+        </Empty>,
+      );
+    }
+    const [totals, found, errors, stats, options] = await Promise.all([
+      chatTotals(db, botId),
+      chatStatRows(db, botId, { q, limit: pg.limit, offset: pg.offset }),
+      chatErrors(db, botId),
+      analytics(db, botId, chatId),
+      chatOptions(db, botId),
+    ]);
     const { rows, hasNext } = pageRows(found, PAGE);
     return render(
       c,
@@ -67,6 +67,8 @@ export const telegramStatsPages = pagesApp()
         page={pg.page}
         hasNext={hasNext}
         errorOf={errorText}
+        chatId={chatId}
+        chatOptions={options}
       />,
     );
   })

@@ -1,10 +1,14 @@
 // The exactly-once ledger (processed_updates): one row per (bot, update_id).
 //
-// A delivery claims the row with one atomic INSERT ... ON CONFLICT: a new row, or a
-// row whose earlier attempt crashed (status processing, lease expired), is taken over;
-// a row that is done, or processing under a live lease, is not. `effects` records what
-// was already done (stored rows, replies sent) so a retry skips it.
-import { sql } from "drizzle-orm";
+// A delivery claims the row with an atomic INSERT ... ON CONFLICT that writes a random
+// claim token into `effects.claim`: a new row, or a row whose earlier attempt crashed
+// (status processing, lease expired), is taken over; a row that is done, or processing
+// under a live lease, is not. The claim is the first statement of the store batch, and
+// every store statement after it is guarded by "this token holds the claim and nothing
+// is stored yet", so claim + store + (often) done cost one atomic round trip, and a
+// delivery that does not own the claim writes nothing. `effects` also records what was
+// already done (stored rows, replies sent) so a retry skips it.
+import { type SQL, sql } from "drizzle-orm";
 import { nowSeconds } from "../../db/client";
 import type { Db } from "../../env";
 import { stmt } from "./d1";
@@ -13,6 +17,8 @@ import { stmt } from "./d1";
 export const LEASE_SECONDS = 30;
 
 export interface Effects {
+  /** The claim token of the attempt that holds (or last held) the update. */
+  claim?: string;
   /** The store batch committed (rows and rollups written). */
   stored?: boolean;
   /** Replies and other Bot API calls already made, by key (e.g. "reply:0"). */
@@ -20,28 +26,58 @@ export interface Effects {
   [k: string]: unknown;
 }
 
-export type Claim =
-  | { owned: true; attempts: number; effects: Effects }
-  | { owned: false; status: "done" | "processing"; leaseUntil: number };
+export interface LedgerState {
+  owned: boolean;
+  status: "processing" | "done";
+  attempts: number;
+  effects: Effects;
+}
 
-export async function claim(db: Db, botId: number, updateId: number, updateType: string): Promise<Claim> {
-  const now = nowSeconds();
-  const rows = await db.all<{ attempts: number; effects: string | null }>(sql`
-    INSERT INTO processed_updates (bot_id, update_id, status, lease_until, attempts, update_type, received_at)
-    VALUES (${botId}, ${updateId}, 'processing', ${now + LEASE_SECONDS}, 1, ${updateType}, ${now})
+/** The claim statement (first in the store batch). */
+export function claimStmt(db: Db, botId: number, updateId: number, updateType: string, token: string, now = nowSeconds()) {
+  return stmt(
+    db,
+    sql`
+    INSERT INTO processed_updates (bot_id, update_id, status, lease_until, attempts, effects, update_type, received_at)
+    VALUES (${botId}, ${updateId}, 'processing', ${now + LEASE_SECONDS}, 1, json_object('claim', ${token}), ${updateType}, ${now})
     ON CONFLICT (bot_id, update_id) DO UPDATE SET
       attempts = processed_updates.attempts + 1,
-      lease_until = excluded.lease_until
-    WHERE processed_updates.status = 'processing' AND processed_updates.lease_until < ${now}
-    RETURNING attempts, effects`);
-  const row = rows[0];
-  if (row) return { owned: true, attempts: row.attempts, effects: parseEffects(row.effects) };
-  const current = await db.get<{ status: string; lease_until: number } | undefined>(
-    sql`SELECT status, lease_until FROM processed_updates WHERE bot_id = ${botId} AND update_id = ${updateId}`,
+      lease_until = excluded.lease_until,
+      effects = json_set(coalesce(processed_updates.effects, '{}'), '$.claim', ${token})
+    WHERE processed_updates.status = 'processing' AND processed_updates.lease_until < ${now}`,
   );
-  // The row vanished between the two statements (bot deleted): treat as in progress; a redelivery settles it.
-  if (!current) return { owned: false, status: "processing", leaseUntil: now };
-  return { owned: false, status: current.status === "done" ? "done" : "processing", leaseUntil: current.lease_until };
+}
+
+/** True while this token holds the claim of an unfinished update. */
+export function ownedGuard(botId: number, updateId: number, token: string): SQL {
+  return sql`EXISTS (SELECT 1 FROM processed_updates WHERE bot_id = ${botId} AND update_id = ${updateId}
+    AND status = 'processing' AND json_extract(effects, '$.claim') = ${token})`;
+}
+
+/** True while this token holds the claim and no attempt has stored the update yet. */
+export function storeGuard(botId: number, updateId: number, token: string): SQL {
+  return sql`EXISTS (SELECT 1 FROM processed_updates WHERE bot_id = ${botId} AND update_id = ${updateId}
+    AND status = 'processing' AND json_extract(effects, '$.claim') = ${token} AND json_extract(effects, '$.stored') IS NULL)`;
+}
+
+/** The ledger row as this attempt sees it (last in the store batch). */
+export function stateStmt(db: Db, botId: number, updateId: number, token: string) {
+  return stmt(
+    db,
+    sql`SELECT status, attempts, effects, (status = 'processing' AND json_extract(effects, '$.claim') = ${token}) AS owned
+      FROM processed_updates WHERE bot_id = ${botId} AND update_id = ${updateId}`,
+  );
+}
+
+export function readState(row: unknown): LedgerState {
+  const r = (row ?? {}) as { status?: string; attempts?: number; effects?: string | null; owned?: number };
+  return {
+    owned: r.owned === 1,
+    // No row at all (the bot was deleted meanwhile): treated as in progress; a redelivery settles it.
+    status: r.status === "done" ? "done" : "processing",
+    attempts: Number(r.attempts ?? 0),
+    effects: parseEffects(r.effects ?? null),
+  };
 }
 
 function parseEffects(raw: string | null): Effects {
@@ -54,13 +90,13 @@ function parseEffects(raw: string | null): Effects {
   }
 }
 
-/** A statement (for a batch) that marks the update's rows as stored. */
-export function markStoredStmt(db: Db, botId: number, updateId: number) {
+/** A statement (for a batch) that marks the update's rows as stored (guarded like the rows). */
+export function markStoredStmt(db: Db, botId: number, updateId: number, guard: SQL = sql`1`) {
   return stmt(
     db,
     sql`
     UPDATE processed_updates SET effects = json_set(coalesce(effects, '{}'), '$.stored', json('true'))
-    WHERE bot_id = ${botId} AND update_id = ${updateId}`,
+    WHERE bot_id = ${botId} AND update_id = ${updateId} AND ${guard}`,
   );
 }
 
@@ -78,17 +114,18 @@ export function recordSentStmt(db: Db, botId: number, updateId: number, key: str
   return stmt(db, recordSentSql(botId, updateId, key, value));
 }
 
-export async function markDone(db: Db, botId: number, updateId: number): Promise<void> {
+/** Marks the update done, if this attempt still holds its claim (a slow attempt taken over does not). */
+export async function markDone(db: Db, botId: number, updateId: number, token: string): Promise<void> {
   await db.run(sql`
     UPDATE processed_updates SET status = 'done', done_at = ${nowSeconds()}, lease_until = 0
-    WHERE bot_id = ${botId} AND update_id = ${updateId}`);
+    WHERE bot_id = ${botId} AND update_id = ${updateId} AND json_extract(effects, '$.claim') = ${token}`);
 }
 
 /** After a failure of ours: let the redelivery take over at once instead of waiting out the lease. */
-export async function releaseLease(db: Db, botId: number, updateId: number): Promise<void> {
+export async function releaseLease(db: Db, botId: number, updateId: number, token: string): Promise<void> {
   await db.run(sql`
     UPDATE processed_updates SET lease_until = 0
-    WHERE bot_id = ${botId} AND update_id = ${updateId} AND status = 'processing'`);
+    WHERE bot_id = ${botId} AND update_id = ${updateId} AND status = 'processing' AND json_extract(effects, '$.claim') = ${token}`);
 }
 
 /** Polls the ledger until the update is done or `timeoutMs` passes; answers whether it is done. */
@@ -104,12 +141,12 @@ export async function waitForDone(db: Db, botId: number, updateId: number, timeo
   }
 }
 
-/** A statement that adds `by` to one of the bot's counters (bot_counters). */
-export function bumpCounterStmt(db: Db, botId: number, name: string, by = 1) {
+/** A statement that adds `by` to one of the bot's counters (bot_counters), when the guard holds. */
+export function bumpCounterStmt(db: Db, botId: number, name: string, by = 1, guard: SQL = sql`1`) {
   return stmt(
     db,
     sql`
-    INSERT INTO bot_counters (bot_id, name, value, updated_at) VALUES (${botId}, ${name}, ${by}, ${nowSeconds()})
+    INSERT INTO bot_counters (bot_id, name, value, updated_at) SELECT ${botId}, ${name}, ${by}, ${nowSeconds()} WHERE ${guard}
     ON CONFLICT (bot_id, name) DO UPDATE SET value = bot_counters.value + excluded.value, updated_at = excluded.updated_at`,
   );
 }

@@ -2,25 +2,26 @@
 // insert, so they are exactly as durable as the message. The ledger's `stored` flag
 // (set in that batch) keeps a redelivery from counting a message twice; edits,
 // callbacks and service messages never count as messages.
-import { sql } from "drizzle-orm";
+import { type SQL, sql } from "drizzle-orm";
 import type { Db } from "../../env";
 import { stmt } from "./d1";
 import { type MemberEvent, utcParts } from "./normalize";
 
 /** chat_daily_activity + chat_user_daily + chat_hourly_activity for one new message. */
-export function messageRollupStmts(db: Db, botId: number, chatId: number, userId: number | null, date: number) {
+export function messageRollupStmts(db: Db, botId: number, chatId: number, userId: number | null, date: number, guard: SQL = sql`1`) {
   const { day, weekday, hour } = utcParts(date);
   const stmts = [
     stmt(
       db,
       sql`
-      INSERT INTO chat_daily_activity (bot_id, chat_id, day, messages) VALUES (${botId}, ${chatId}, ${day}, 1)
+      INSERT INTO chat_daily_activity (bot_id, chat_id, day, messages) SELECT ${botId}, ${chatId}, ${day}, 1 WHERE ${guard}
       ON CONFLICT (bot_id, chat_id, day) DO UPDATE SET messages = chat_daily_activity.messages + 1`,
     ),
     stmt(
       db,
       sql`
-      INSERT INTO chat_hourly_activity (bot_id, chat_id, weekday, hour, messages) VALUES (${botId}, ${chatId}, ${weekday}, ${hour}, 1)
+      INSERT INTO chat_hourly_activity (bot_id, chat_id, weekday, hour, messages)
+      SELECT ${botId}, ${chatId}, ${weekday}, ${hour}, 1 WHERE ${guard}
       ON CONFLICT (bot_id, chat_id, weekday, hour) DO UPDATE SET messages = chat_hourly_activity.messages + 1`,
     ),
   ];
@@ -29,7 +30,8 @@ export function messageRollupStmts(db: Db, botId: number, chatId: number, userId
       stmt(
         db,
         sql`
-        INSERT INTO chat_user_daily (bot_id, chat_id, day, user_id, messages) VALUES (${botId}, ${chatId}, ${day}, ${userId}, 1)
+        INSERT INTO chat_user_daily (bot_id, chat_id, day, user_id, messages)
+        SELECT ${botId}, ${chatId}, ${day}, ${userId}, 1 WHERE ${guard}
         ON CONFLICT (bot_id, chat_id, day, user_id) DO UPDATE SET messages = chat_user_daily.messages + 1`,
       ),
       // active_users mirrors the number of chat_user_daily rows for the day.
@@ -50,7 +52,7 @@ export function messageRollupStmts(db: Db, botId: number, chatId: number, userId
  * report one join twice (a chat_member update and a new_chat_members service message), so an
  * event already recorded for the same user within a minute is not recorded or counted again.
  */
-export function memberEventStmts(db: Db, botId: number, updateId: number, e: MemberEvent) {
+export function memberEventStmts(db: Db, botId: number, updateId: number, e: MemberEvent, guard: SQL = sql`1`) {
   const { day } = utcParts(e.date);
   const column = e.event === "join" ? sql`joins` : sql`leaves`;
   return [
@@ -59,7 +61,7 @@ export function memberEventStmts(db: Db, botId: number, updateId: number, e: Mem
       sql`
       INSERT INTO member_events (bot_id, chat_id, user_id, event, date, update_id)
       SELECT ${botId}, ${e.chatId}, ${e.userId}, ${e.event}, ${e.date}, ${updateId}
-      WHERE NOT EXISTS (
+      WHERE ${guard} AND NOT EXISTS (
         SELECT 1 FROM member_events WHERE bot_id = ${botId} AND chat_id = ${e.chatId} AND user_id = ${e.userId}
           AND event = ${e.event} AND abs(date - ${e.date}) <= 60 AND coalesce(update_id, -1) != ${updateId}
       ) AND NOT EXISTS (

@@ -1,29 +1,31 @@
-// Builds the one db.batch that stores an update: chat and users upserted, the message
-// row written (or an edit applied), rollups and member events, the bot's role, a
-// migration if the message announces one, and the ledger's `stored` flag. The batch is
-// atomic: either all of it is committed or none, so a retry can simply run it again
-// when the flag is not set, and skips it when it is.
+// Builds the one D1 batch that claims and stores an update: the ledger claim, chat and
+// users upserted, the message row written (or an edit applied), rollups and member events,
+// the bot's role, a migration if the message announces one, the ledger's `stored` flag,
+// the dialog session lookup, "done" when nothing is left to do, and the ledger state.
+// The batch is atomic, and every store statement is guarded by the claim (see ledger.ts):
+// a delivery that does not own the update, or finds it already stored, writes nothing.
 import type { Chat, User } from "@grammyjs/types";
-import { sql } from "drizzle-orm";
+import { type SQL, sql } from "drizzle-orm";
 import { nowSeconds } from "../../db/client";
-import { tgUsers } from "../../db/schema";
 import type { Db } from "../../env";
-import { built, stmt } from "./d1";
-import { bumpCounterStmt, markStoredStmt } from "./ledger";
+import { stmt } from "./d1";
+import { bumpCounterStmt, claimStmt, markStoredStmt, ownedGuard, stateStmt, storeGuard } from "./ledger";
 import { migrateChatStmts } from "./migrate";
 import type { MessageRow, Normalized } from "./normalize";
 import { memberEventStmts, messageRollupStmts } from "./rollups";
 
 type Stmt = D1PreparedStatement;
 
-export function upsertChatStmt(db: Db, botId: number, chat: Chat, now = nowSeconds()) {
+const ALWAYS = sql`1`;
+
+export function upsertChatStmt(db: Db, botId: number, chat: Chat, now = nowSeconds(), guard: SQL = ALWAYS) {
   const c = chat as Chat & { title?: string; username?: string; first_name?: string; last_name?: string; is_forum?: boolean };
   return stmt(
     db,
     sql`
     INSERT INTO chats (bot_id, chat_id, type, title, username, first_name, last_name, is_forum, first_seen_at, last_seen_at)
-    VALUES (${botId}, ${c.id}, ${c.type}, ${c.title ?? null}, ${c.username ?? null}, ${c.first_name ?? null}, ${c.last_name ?? null},
-            ${c.is_forum ? 1 : 0}, ${now}, ${now})
+    SELECT ${botId}, ${c.id}, ${c.type}, ${c.title ?? null}, ${c.username ?? null}, ${c.first_name ?? null}, ${c.last_name ?? null},
+            ${c.is_forum ? 1 : 0}, ${now}, ${now} WHERE ${guard}
     ON CONFLICT (bot_id, chat_id) DO UPDATE SET
       type = excluded.type,
       title = coalesce(excluded.title, chats.title),
@@ -48,38 +50,35 @@ export function ensureChatStmt(db: Db, botId: number, chat: Chat, now = nowSecon
 }
 
 /** Upserts a user; the sender's upsert also answers its language and preferences. */
-export function upsertUserStmt(db: Db, botId: number, u: User, now = nowSeconds()) {
-  const query = db
-    .insert(tgUsers)
-    .values({
-      botId,
-      userId: u.id,
-      firstName: u.first_name ?? "",
-      lastName: u.last_name ?? null,
-      username: u.username ?? null,
-      languageCode: u.language_code ?? null,
-      isBot: Boolean(u.is_bot),
-      firstSeenAt: now,
-      lastSeenAt: now,
-    })
-    .onConflictDoUpdate({
-      target: [tgUsers.botId, tgUsers.userId],
-      set: {
-        firstName: sql`excluded.first_name`,
-        lastName: sql`excluded.last_name`,
-        username: sql`excluded.username`,
-        languageCode: sql`coalesce(excluded.language_code, ${tgUsers.languageCode})`,
-        lastSeenAt: sql`max(${tgUsers.lastSeenAt}, excluded.last_seen_at)`,
-      },
-    })
-    .returning({ languageCode: tgUsers.languageCode, preferences: tgUsers.preferences });
-  return built(db, query);
+export function upsertUserStmt(db: Db, botId: number, u: User, now = nowSeconds(), guard: SQL = ALWAYS) {
+  return stmt(
+    db,
+    sql`
+    INSERT INTO tg_users (bot_id, user_id, first_name, last_name, username, language_code, is_bot, first_seen_at, last_seen_at)
+    SELECT ${botId}, ${u.id}, ${u.first_name ?? ""}, ${u.last_name ?? null}, ${u.username ?? null}, ${u.language_code ?? null},
+           ${u.is_bot ? 1 : 0}, ${now}, ${now} WHERE ${guard}
+    ON CONFLICT (bot_id, user_id) DO UPDATE SET
+      first_name = excluded.first_name,
+      last_name = excluded.last_name,
+      username = excluded.username,
+      language_code = coalesce(excluded.language_code, tg_users.language_code),
+      last_seen_at = max(tg_users.last_seen_at, excluded.last_seen_at)
+    RETURNING language_code, preferences`,
+  );
 }
 
-export function insertMessageStmt(db: Db, botId: number, updateId: number | null, r: MessageRow, direction: "in" | "out", isEdit = false) {
-  const values = sql`(${botId}, ${r.chatId}, ${r.messageId}, ${updateId}, ${r.fromUserId}, ${r.senderChatId}, ${r.threadId}, ${r.date},
+export function insertMessageStmt(
+  db: Db,
+  botId: number,
+  updateId: number | null,
+  r: MessageRow,
+  direction: "in" | "out",
+  isEdit = false,
+  guard: SQL = ALWAYS,
+) {
+  const values = sql`SELECT ${botId}, ${r.chatId}, ${r.messageId}, ${updateId}, ${r.fromUserId}, ${r.senderChatId}, ${r.threadId}, ${r.date},
     ${r.editDate}, ${r.kind}, ${r.serviceType}, ${r.text}, ${r.entities ? JSON.stringify(r.entities) : null}, ${r.mediaType},
-    ${r.fileId}, ${r.callbackQueryId}, ${r.callbackData}, ${r.replyToMessageId}, ${direction}, ${JSON.stringify(r.raw ?? null)}, ${nowSeconds()})`;
+    ${r.fileId}, ${r.callbackQueryId}, ${r.callbackData}, ${r.replyToMessageId}, ${direction}, ${JSON.stringify(r.raw ?? null)}, ${nowSeconds()} WHERE ${guard}`;
   const onConflict = isEdit
     ? sql`ON CONFLICT (bot_id, chat_id, message_id) DO UPDATE SET text = excluded.text, entities = excluded.entities,
         edit_date = excluded.edit_date, media_type = coalesce(excluded.media_type, messages.media_type),
@@ -90,7 +89,7 @@ export function insertMessageStmt(db: Db, botId: number, updateId: number | null
     sql`
     INSERT INTO messages (bot_id, chat_id, message_id, update_id, from_user_id, sender_chat_id, thread_id, date, edit_date, kind,
       service_type, text, entities, media_type, file_id, callback_query_id, callback_data, reply_to_message_id, direction, raw, created_at)
-    VALUES ${values} ${onConflict}`,
+    ${values} ${onConflict}`,
   );
 }
 
@@ -102,48 +101,52 @@ export interface StorePlan {
   sessionIndex: number | undefined;
   /** Index of the statement that marks the update done in this batch, when asked for. */
   doneIndex: number | undefined;
+  /** Index of the ledger state (last). */
+  stateIndex: number;
 }
 
 export interface StoreOptions {
+  /** This attempt's claim token. */
+  token: string;
   /** Read this dialog session (D1, the durable copy) in the same batch. */
   session?: { chatId: number; userId: number };
   /** Mark the update done in this batch: always, or only when no dialog session waits. */
   finish?: "always" | "unless-session";
 }
 
-export function buildStorePlan(db: Db, botId: number, updateId: number, n: Normalized, opts: StoreOptions = {}): StorePlan {
+export function buildStorePlan(db: Db, botId: number, updateId: number, n: Normalized, opts: StoreOptions): StorePlan {
   const now = nowSeconds();
-  const stmts: Stmt[] = [];
-  if (n.chat) stmts.push(upsertChatStmt(db, botId, n.chat, now));
+  const g = storeGuard(botId, updateId, opts.token);
+  const stmts: Stmt[] = [claimStmt(db, botId, updateId, n.type, opts.token, now)];
+  if (n.chat) stmts.push(upsertChatStmt(db, botId, n.chat, now, g));
   let senderIndex: number | undefined;
   n.users.forEach((u, i) => {
     if (i === 0) senderIndex = stmts.length;
-    stmts.push(upsertUserStmt(db, botId, u, now));
+    stmts.push(upsertUserStmt(db, botId, u, now, g));
   });
-  if (n.row) stmts.push(insertMessageStmt(db, botId, updateId, n.row, "in", n.isEdit));
-  if (n.countsAsMessage && n.row) stmts.push(...messageRollupStmts(db, botId, n.row.chatId, n.row.fromUserId, n.row.date));
-  for (const e of n.memberEvents) stmts.push(...memberEventStmts(db, botId, updateId, e));
+  if (n.row) stmts.push(insertMessageStmt(db, botId, updateId, n.row, "in", n.isEdit, g));
+  if (n.countsAsMessage && n.row) stmts.push(...messageRollupStmts(db, botId, n.row.chatId, n.row.fromUserId, n.row.date, g));
+  for (const e of n.memberEvents) stmts.push(...memberEventStmts(db, botId, updateId, e, g));
   if (n.botRole) {
-    stmts.push(stmt(db, sql`UPDATE chats SET bot_role = ${n.botRole.status} WHERE bot_id = ${botId} AND chat_id = ${n.botRole.chatId}`));
-    if (n.botRole.privateUserId !== undefined) {
-      const blocked = n.botRole.status === "kicked" ? 1 : 0;
+    const r = n.botRole;
+    stmts.push(stmt(db, sql`UPDATE chats SET bot_role = ${r.status} WHERE bot_id = ${botId} AND chat_id = ${r.chatId} AND ${g}`));
+    if (r.privateUserId !== undefined) {
+      const blocked = r.status === "kicked" ? 1 : 0;
       stmts.push(
-        stmt(db, sql`UPDATE tg_users SET blocked_bot = ${blocked} WHERE bot_id = ${botId} AND user_id = ${n.botRole.privateUserId}`),
+        stmt(db, sql`UPDATE tg_users SET blocked_bot = ${blocked} WHERE bot_id = ${botId} AND user_id = ${r.privateUserId} AND ${g}`),
       );
     }
   }
   const m = n.message;
   if (m && !n.isEdit) {
-    if (typeof m.migrate_to_chat_id === "number") stmts.push(...migrateChatStmts(db, botId, m.chat.id, m.migrate_to_chat_id, m.chat));
-    if (typeof m.migrate_from_chat_id === "number") stmts.push(...migrateChatStmts(db, botId, m.migrate_from_chat_id, m.chat.id));
+    if (typeof m.migrate_to_chat_id === "number") stmts.push(...migrateChatStmts(db, botId, m.chat.id, m.migrate_to_chat_id, m.chat, g));
+    if (typeof m.migrate_from_chat_id === "number") stmts.push(...migrateChatStmts(db, botId, m.migrate_from_chat_id, m.chat.id, undefined, g));
   }
-  stmts.push(markStoredStmt(db, botId, updateId), bumpCounterStmt(db, botId, "updates_stored"));
+  // The counter first: markStored flips the guard.
+  stmts.push(bumpCounterStmt(db, botId, "updates_stored", 1, g), markStoredStmt(db, botId, updateId, g));
 
   let sessionIndex: number | undefined;
   const s = opts.session;
-  const sessionWaits = s
-    ? sql`EXISTS (SELECT 1 FROM sessions WHERE bot_id = ${botId} AND chat_id = ${s.chatId} AND user_id = ${s.userId} AND expires_at > ${now})`
-    : sql`0`;
   if (s) {
     sessionIndex = stmts.length;
     stmts.push(
@@ -156,14 +159,20 @@ export function buildStorePlan(db: Db, botId: number, updateId: number, n: Norma
   let doneIndex: number | undefined;
   if (opts.finish) {
     doneIndex = stmts.length;
-    const unless = opts.finish === "unless-session" ? sql` AND NOT ${sessionWaits}` : sql``;
+    const unless =
+      opts.finish === "unless-session" && s
+        ? sql` AND NOT EXISTS (SELECT 1 FROM sessions WHERE bot_id = ${botId} AND chat_id = ${s.chatId} AND user_id = ${s.userId}
+            AND expires_at > ${now})`
+        : sql``;
     stmts.push(
       stmt(
         db,
         sql`UPDATE processed_updates SET status = 'done', done_at = ${now}, lease_until = 0
-          WHERE bot_id = ${botId} AND update_id = ${updateId}${unless}`,
+          WHERE bot_id = ${botId} AND update_id = ${updateId} AND ${ownedGuard(botId, updateId, opts.token)}${unless}`,
       ),
     );
   }
-  return { stmts, senderIndex, sessionIndex, doneIndex };
+  const stateIndex = stmts.length;
+  stmts.push(stateStmt(db, botId, updateId, opts.token));
+  return { stmts, senderIndex, sessionIndex, doneIndex, stateIndex };
 }

@@ -5,7 +5,7 @@ import { type BotOption, BotSelect, Csrf, Empty, fmtNum, fmtTime, Pager } from "
 
 export interface StatsPageProps {
   bots: BotOption[];
-  botId?: number;
+  botId: number;
   q: string;
   totals: Totals;
   rows: ChatStatRow[];
@@ -16,18 +16,14 @@ export interface StatsPageProps {
   page: number;
   hasNext: boolean;
   errorOf: (raw: string | null) => string;
+  /** The chat the charts are scoped to (all of the bot's chats when unset). */
+  chatId?: number;
+  chatOptions: { chatId: number; title: string }[];
 }
 
 const WEEKDAYS = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"];
 
 export function StatsPage(p: StatsPageProps) {
-  if (p.bots.length === 0) {
-    return (
-      <Empty title="No bots yet">
-        Statistics appear once a bot is registered. <a href="/admin/bots/new">Add a bot</a> first.
-      </Empty>
-    );
-  }
   const t = p.totals;
   const exportUrl = `/studio/social/telegram-stats/export.csv?bot_id=${p.botId ?? ""}${p.q ? `&q=${encodeURIComponent(p.q)}` : ""}`;
   const chartData = JSON.stringify({
@@ -153,6 +149,21 @@ export function StatsPage(p: StatsPageProps) {
 
       <section class="panel" aria-labelledby="charts-h">
         <h2 id="charts-h">Members and activity (last 30 days)</h2>
+        <form method="get" class="inline search" data-autosubmit>
+          <input type="hidden" name="bot_id" value={String(p.botId ?? "")} />
+          <label for="chat_id">Scope</label>
+          <select id="chat_id" name="chat_id">
+            <option value="">All chats of this bot</option>
+            {p.chatOptions.map((o) => (
+              <option value={String(o.chatId)} selected={o.chatId === p.chatId}>
+                {o.title}
+              </option>
+            ))}
+          </select>
+          <button type="submit" class="btn small">
+            Show
+          </button>
+        </form>
         <script type="application/json" id="chart-data">
           {raw(chartData)}
         </script>
