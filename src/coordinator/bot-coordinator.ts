@@ -41,8 +41,9 @@ export class BotCoordinator extends DurableObject<Env> {
   async startTask(taskId: number): Promise<PublicTaskStatus> {
     const db = createDb(this.env.DB);
     const s = await this.#load(taskId);
-    if (s.status === "running") {
-      if (s.kind !== "ai_chat") await dueBy(this.ctx.storage, taskKey(s.id), this.clock.now());
+    // ai_chat has no loop: it is the bot's AI switch, so start always (idempotently) turns it on.
+    if (s.status === "running" && s.kind !== "ai_chat") {
+      await dueBy(this.ctx.storage, taskKey(s.id), this.clock.now());
       return publicTaskState(s);
     }
     await onStart(db, s);
@@ -56,7 +57,7 @@ export class BotCoordinator extends DurableObject<Env> {
   /** Stops a task; stopping a stopped one is a no-op. A run under way notices and does not reschedule. */
   async stopTask(taskId: number): Promise<PublicTaskStatus> {
     const s = await this.#load(taskId);
-    if (s.status !== "running") return publicTaskState(s);
+    if (s.status !== "running" && s.kind !== "ai_chat") return publicTaskState(s);
     await onStop(createDb(this.env.DB), s);
     await this.ctx.storage.put(taskKey(s.id), s);
     await setDue(this.ctx.storage, taskKey(s.id), null);

@@ -43,6 +43,7 @@ export async function onStart(db: Db, s: TaskState): Promise<void> {
   }
   // ai_chat running is the bot's AI switch: replies follow bots.ai_enabled.
   if (s.kind === "ai_chat") await db.update(bots).set({ aiEnabled: true, updatedAt: nowSeconds() }).where(eq(bots.id, s.botId));
+  if (s.status === "running") return;
   Object.assign(s, { status: "running", attempts: 0, lastError: null, startedAt: nowSeconds(), stoppedAt: null });
 }
 
@@ -54,6 +55,7 @@ export async function onStop(db: Db, s: TaskState): Promise<void> {
       .set({ status: "cancelled" })
       .where(eq(broadcasts.id, Number(s.config.broadcast_id)));
   }
+  if (s.status !== "running") return;
   Object.assign(s, { status: "stopped", stoppedAt: nowSeconds() });
 }
 

@@ -1,9 +1,10 @@
 // Reading the chats to collect and storing what was collected: the latest result per chat
 // (chat_stats), the bot's role and title on chats, the migration link, and optionally a
 // snapshot for the current period (idempotent: a period's second write is a no-op).
-import { and, asc, eq, gt, isNull, ne, sql } from "drizzle-orm";
+import { and, asc, eq, gt, inArray, isNull, ne, sql } from "drizzle-orm";
 import { chatSnapshots, chatStats, chats } from "../db/schema";
 import type { Db } from "../env";
+import { migrateChat } from "../telegram/ingest/migrate";
 import { type ChatTarget, errorText } from "./collect-chat";
 import type { ChatStats } from "./types";
 
@@ -50,6 +51,11 @@ const STATEMENTS_PER_BATCH = 60;
 
 /** Stores results in a few D1 batches (each atomic). `periodStart` also records snapshots. */
 export async function saveResults(db: Db, botId: number, results: ChatStats[], periodStart?: number): Promise<void> {
+  // A migration found by the collector moves the chat the same way ingest does (idempotent),
+  // so a group whose upgrade message the bot never saw keeps its history under the new id.
+  for (const r of results) {
+    if (r.migrated_from_chat_id !== undefined) await migrateChat(db, botId, r.migrated_from_chat_id, r.chat_id);
+  }
   const statements = results.flatMap((r) => statementsFor(db, botId, r, periodStart));
   for (let i = 0; i < statements.length; i += STATEMENTS_PER_BATCH) {
     const chunk = statements.slice(i, i + STATEMENTS_PER_BATCH);
@@ -62,23 +68,27 @@ function statementsFor(db: Db, botId: number, r: ChatStats, periodStart?: number
   const error = errorText(r.error);
   const out = [];
   if (r.migrated_from_chat_id !== undefined) {
-    // The supergroup inherits the group's first sighting; the old row points at it.
+    // The group's own stats history follows it (ingest's migrateChat moves chats, messages and rollups).
+    const newPeriods = db
+      .select({ p: chatSnapshots.periodStart })
+      .from(chatSnapshots)
+      .where(and(eq(chatSnapshots.botId, botId), eq(chatSnapshots.chatId, r.chat_id)));
     out.push(
+      // A period snapshotted under both ids keeps the new id's row.
       db
-        .insert(chats)
-        .values({
-          botId,
-          chatId: r.chat_id,
-          type: "supergroup",
-          title: r.title,
-          username: r.username,
-          firstSeenAt: r.first_seen ?? collectedAt,
-        })
-        .onConflictDoNothing(),
+        .delete(chatSnapshots)
+        .where(
+          and(
+            eq(chatSnapshots.botId, botId),
+            eq(chatSnapshots.chatId, r.migrated_from_chat_id),
+            inArray(chatSnapshots.periodStart, newPeriods),
+          ),
+        ),
       db
-        .update(chats)
-        .set({ migratedToChatId: r.chat_id })
-        .where(and(eq(chats.botId, botId), eq(chats.chatId, r.migrated_from_chat_id))),
+        .update(chatSnapshots)
+        .set({ chatId: r.chat_id })
+        .where(and(eq(chatSnapshots.botId, botId), eq(chatSnapshots.chatId, r.migrated_from_chat_id))),
+      db.delete(chatStats).where(and(eq(chatStats.botId, botId), eq(chatStats.chatId, r.migrated_from_chat_id))),
     );
   }
   out.push(

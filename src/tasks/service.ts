@@ -109,6 +109,11 @@ export async function stopTask(env: Env, db: Db, id: number): Promise<PublicTask
 export async function taskStatus(env: Env, db: Db, id: number): Promise<PublicTask & { live: PublicTaskStatus | null }> {
   const row = await requireTask(db, id);
   const live: PublicTaskStatus | null = await coordinatorFor(env, row.botId).taskStatus(id);
+  if (live && row.kind === "ai_chat") {
+    // The AI switch may have been flipped through the bots API: the bot row is the truth.
+    const bot = await requireBot(db, row.botId);
+    live.status = bot.aiEnabled ? "running" : "stopped";
+  }
   return { ...publicTask(row), ...(live ? { status: live.status, progress: live.progress, last_error: live.last_error } : {}), live };
 }
 

@@ -252,6 +252,14 @@ describe("collector, one chat", () => {
   });
 
   it("a group upgraded to a supergroup is followed to its new id, once", async () => {
+    await env.DB.prepare("INSERT INTO chat_daily_activity (bot_id, chat_id, day, messages) VALUES (?, ?, '2026-11-01', 12)")
+      .bind(botId, MIGRATING)
+      .run();
+    await env.DB.prepare(
+      "INSERT INTO chat_snapshots (bot_id, chat_id, period_start, member_count, collected_at) VALUES (?, ?, 1761955200, 6, 1761955200)",
+    )
+      .bind(botId, MIGRATING)
+      .run();
     const { body } = await chatStats(MIGRATING);
     expect(body).toMatchObject({
       chat_id: MIGRATED_TO,
@@ -272,6 +280,11 @@ describe("collector, one chat", () => {
       .bind(botId, MIGRATED_TO)
       .first();
     expect(moved).toEqual({ type: "supergroup", title: "test", first_seen_at: FIRST_SEEN });
+    // Its activity rollups and member-count history moved with it.
+    const rollup = await env.DB.prepare("SELECT chat_id, messages FROM chat_daily_activity WHERE bot_id = ?").bind(botId).all();
+    expect(rollup.results).toEqual([{ chat_id: MIGRATED_TO, messages: 12 }]);
+    const history = await env.DB.prepare("SELECT chat_id, member_count FROM chat_snapshots WHERE bot_id = ?").bind(botId).all();
+    expect(history.results).toEqual([{ chat_id: MIGRATED_TO, member_count: 6 }]);
 
     // Next time the old id goes straight to the supergroup.
     fake.reset();

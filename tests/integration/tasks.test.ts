@@ -161,5 +161,17 @@ describe("tasks API", () => {
     const none = await apiJson<{ results: Task[] }>("/api/tasks/stop-all", { method: "POST" });
     expect(none.body.results.every((t) => t.status !== "running" && !t.is_active)).toBe(true);
     expect((await apiJson<{ ai_enabled: boolean }>(`/api/bots/${botId}`)).body.ai_enabled).toBe(false);
+
+    // The AI switch flipped through the bots API shows in the ai_chat task's status (and the cron's mirror).
+    await apiJson(`/api/bots/${botId}`, { method: "PATCH", body: { ai_enabled: true } });
+    expect((await apiJson<Task>(`/telegram/background-tasks/${ai.body.id}/status/`)).body.status).toBe("running");
+    await restartActiveTasks(
+      env,
+      createLogger({}, () => {}),
+    );
+    const row = await env.DB.prepare("SELECT status FROM background_tasks WHERE id = ?").bind(ai.body.id).first();
+    expect(row?.status).toBe("running");
+    await apiJson(`/telegram/background-tasks/${ai.body.id}/stop/`, { method: "POST" });
+    expect((await apiJson<{ ai_enabled: boolean }>(`/api/bots/${botId}`)).body.ai_enabled).toBe(false);
   });
 });

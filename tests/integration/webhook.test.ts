@@ -251,7 +251,13 @@ describe("exactly once", () => {
     expect((await deliver(bot.id, bot.secret, update)).status).toBe(200);
     expect(fake.callsOf("sendMessage")).toHaveLength(1);
     expect(await count("SELECT count(*) AS n FROM messages WHERE bot_id = ? AND update_id = ?", bot.id, update.update_id)).toBe(1);
-    expect(await count("SELECT attempts AS n FROM processed_updates WHERE bot_id = ? AND update_id = ? AND status = 'done'", bot.id, update.update_id)).toBe(2);
+    expect(
+      await count(
+        "SELECT attempts AS n FROM processed_updates WHERE bot_id = ? AND update_id = ? AND status = 'done'",
+        bot.id,
+        update.update_id,
+      ),
+    ).toBe(2);
   });
 
   it("answers 503 while another attempt holds a live lease, so Telegram redelivers later", async () => {

@@ -140,7 +140,8 @@ export function buildStorePlan(db: Db, botId: number, updateId: number, n: Norma
   const m = n.message;
   if (m && !n.isEdit) {
     if (typeof m.migrate_to_chat_id === "number") stmts.push(...migrateChatStmts(db, botId, m.chat.id, m.migrate_to_chat_id, m.chat, g));
-    if (typeof m.migrate_from_chat_id === "number") stmts.push(...migrateChatStmts(db, botId, m.migrate_from_chat_id, m.chat.id, undefined, g));
+    if (typeof m.migrate_from_chat_id === "number")
+      stmts.push(...migrateChatStmts(db, botId, m.migrate_from_chat_id, m.chat.id, undefined, g));
   }
   // The counter first: markStored flips the guard.
   stmts.push(bumpCounterStmt(db, botId, "updates_stored", 1, g), markStoredStmt(db, botId, updateId, g));
