@@ -15,5 +15,7 @@ export async function statsStep(ctx: StepContext): Promise<StepOutcome> {
     await ctx.save();
     return { completed: true };
   }
-  return { next: clock.now() + 1000 };
+  // Telegram asked us to wait (a 429 the client would not wait out itself): honour it.
+  const waitMs = Math.max(1000, (res.state.retryAfter ?? 0) * 1000);
+  return { next: clock.now() + waitMs };
 }
