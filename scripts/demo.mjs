@@ -8,19 +8,11 @@
 //     to the Worker over HTTP), plays a little activity and collects statistics;
 //  4. prints the dashboard, the staff login and how to act as a user.
 // Ports: PORT (default 8787) and FAKE_TELEGRAM_PORT (default 8081). DEMO_RESET=1 starts from empty state.
-import { spawn, spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { spawn } from "node:child_process";
+import { mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { SEEDED_BOTS, startFakeTelegram } from "../tools/fake-telegram/server.mjs";
-import { hashPasswordSync, readDevVars, sqlString } from "./lib/dev-vars.mjs";
-
-const root = join(dirname(fileURLToPath(import.meta.url)), "..");
-process.chdir(root);
-const wranglerJs = join(root, "node_modules", "wrangler", "bin", "wrangler.js");
-process.env.PATH = `${join(root, "node_modules", ".bin")}:${process.env.PATH}`;
-process.env.CLOUDFLARE_CF_FETCH_ENABLED ??= "false";
-process.env.WRANGLER_SEND_METRICS ??= "false";
+import { applyMigrations, ensureDevVars, ensureStaffAdmin, wranglerJs } from "./lib/local.mjs";
 
 const port = Number(process.env.PORT ?? 8787);
 const fakePort = Number(process.env.FAKE_TELEGRAM_PORT ?? 8081);
@@ -28,31 +20,8 @@ const stateDir = join(".wrangler", "demo-state");
 const workerUrl = `http://127.0.0.1:${port}`;
 const demoBot = SEEDED_BOTS[0];
 
-function wrangler(args) {
-  const r = spawnSync(process.execPath, [wranglerJs, ...args], {
-    stdio: ["ignore", "pipe", "pipe"],
-    encoding: "utf8",
-    env: { ...process.env, CI: "true" },
-  });
-  if (r.status !== 0) {
-    process.stderr.write(r.stdout + r.stderr);
-    throw new Error(`wrangler ${args.join(" ")} failed (exit ${r.status})`);
-  }
-  return r.stdout;
-}
-
 // The same .dev.vars as `npm run dev` (so the CLI finds the token), made the same way when missing.
-if (!existsSync(".dev.vars")) {
-  const lines = readFileSync(".dev.vars.example", "utf8")
-    .split("\n")
-    .map((line) => {
-      const m = /^([A-Z0-9_]+)=/.exec(line);
-      return m && process.env[m[1]] ? `${m[1]}=${process.env[m[1]]}` : line;
-    });
-  writeFileSync(".dev.vars", lines.join("\n"), { mode: 0o600 });
-  console.log("created .dev.vars from .dev.vars.example");
-}
-const devVars = readDevVars(".dev.vars");
+const devVars = ensureDevVars();
 const token = devVars.ADMIN_API_TOKEN;
 if (!token) throw new Error("ADMIN_API_TOKEN is empty in .dev.vars");
 
@@ -63,11 +32,10 @@ const fake = await startFakeTelegram({ port: fakePort });
 console.log(`fake Telegram Bot API on ${fake.url}`);
 
 console.log("applying D1 migrations to the demo database (.wrangler/demo-state)...");
-wrangler(["d1", "migrations", "apply", "DB", "--local", "--persist-to", stateDir]);
+applyMigrations(stateDir);
 const staffUser = devVars.DEV_ADMIN_USERNAME || "admin";
 const staffPassword = devVars.DEV_ADMIN_PASSWORD || "admin-local-password";
-const insertStaff = `INSERT OR IGNORE INTO staff_users (username, password_hash, role) VALUES (${sqlString(staffUser)}, ${sqlString(hashPasswordSync(staffPassword))}, 'admin');`;
-wrangler(["d1", "execute", "DB", "--local", "--persist-to", stateDir, "--command", insertStaff]);
+ensureStaffAdmin(staffUser, staffPassword, stateDir);
 
 // Our own env file: .dev.vars' secrets, with the Bot API and the public origin of the demo.
 const vars = {

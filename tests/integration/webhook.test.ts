@@ -157,6 +157,65 @@ describe("fixtures", () => {
   });
 });
 
+describe("what is stored", () => {
+  it("tracks title and username changes, anonymous admins and media kinds", async () => {
+    const chat = { id: -100_4242, type: "supergroup", title: "Before", username: "before_chat" };
+    const from = { id: 1087968824, is_bot: true, first_name: "Group", username: "GroupAnonymousBot" };
+    await deliver(bot.id, bot.secret, {
+      update_id: 660001,
+      message: { message_id: 1, date: 1_700_000_000, chat, from, sender_chat: chat, text: "anon" },
+    });
+    const renamed = { ...chat, title: "After", username: "after_chat" };
+    await deliver(bot.id, bot.secret, {
+      update_id: 660002,
+      message: { message_id: 2, date: 1_700_000_010, chat: renamed, from, sender_chat: renamed, new_chat_title: "After" },
+    });
+    await deliver(bot.id, bot.secret, {
+      update_id: 660003,
+      message: {
+        message_id: 3,
+        date: 1_700_000_020,
+        chat: renamed,
+        from,
+        sticker: {
+          file_id: "sticker-file",
+          file_unique_id: "s",
+          type: "regular",
+          width: 1,
+          height: 1,
+          is_animated: false,
+          is_video: false,
+        },
+      },
+    });
+    await deliver(bot.id, bot.secret, {
+      update_id: 660004,
+      message: {
+        message_id: 4,
+        date: 1_700_000_030,
+        chat: renamed,
+        from,
+        voice: { file_id: "voice-file", file_unique_id: "v", duration: 3 },
+      },
+    });
+    const c = await env.DB.prepare("SELECT title, username FROM chats WHERE bot_id = ? AND chat_id = ?").bind(bot.id, chat.id).first();
+    expect(c).toEqual({ title: "After", username: "after_chat" });
+    const rows = await env.DB.prepare(
+      "SELECT message_id, kind, service_type, sender_chat_id, media_type, file_id FROM messages WHERE bot_id = ? AND chat_id = ? ORDER BY message_id",
+    )
+      .bind(bot.id, chat.id)
+      .all();
+    expect(rows.results).toEqual([
+      { message_id: 1, kind: "message", service_type: null, sender_chat_id: chat.id, media_type: null, file_id: null },
+      { message_id: 2, kind: "service", service_type: "new_chat_title", sender_chat_id: chat.id, media_type: null, file_id: null },
+      { message_id: 3, kind: "message", service_type: null, sender_chat_id: chat.id, media_type: "sticker", file_id: "sticker-file" },
+      { message_id: 4, kind: "message", service_type: null, sender_chat_id: chat.id, media_type: "voice", file_id: "voice-file" },
+    ]);
+    // Service messages are kept but not counted as messages.
+    expect(await count("SELECT messages AS n FROM chat_daily_activity WHERE bot_id = ? AND chat_id = ?", bot.id, chat.id)).toBe(3);
+  });
+});
+
 describe("exactly once", () => {
   it("stores and answers an update delivered twice in a row once", async () => {
     const update = textUpdate("/start");
