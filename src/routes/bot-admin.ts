@@ -46,7 +46,11 @@ export const botAdmin = new Hono<AppEnv>()
         stmt(db, sql`SELECT type, count(*) AS n FROM chats WHERE bot_id = ${id} GROUP BY type`),
         stmt(db, sql`SELECT count(*) AS n, coalesce(sum(blocked_bot), 0) AS blocked FROM tg_users WHERE bot_id = ${id}`),
         stmt(db, sql`SELECT direction, count(*) AS n FROM messages WHERE bot_id = ${id} GROUP BY direction`),
-        stmt(db, sql`SELECT max(received_at) AS t FROM processed_updates WHERE bot_id = ${id}`),
+        stmt(
+          db,
+          sql`SELECT max(received_at) AS t, count(*) AS n, coalesce(sum(status = 'done'), 0) AS done
+            FROM processed_updates WHERE bot_id = ${id}`,
+        ),
         stmt(db, sql`SELECT name, value FROM bot_counters WHERE bot_id = ${id}`),
       ]),
     ]);
@@ -55,10 +59,17 @@ export const botAdmin = new Hono<AppEnv>()
     for (const r of rows(chatTypes)) byType[String(r.type)] = Number(r.n);
     const dir: Record<string, number> = { in: 0, out: 0 };
     for (const r of rows(messages)) dir[String(r.direction)] = Number(r.n);
-    const counterMap: Record<string, number> = { updates_stored: 0, duplicates: 0, redeliveries: 0, failures: 0 };
+    const ledger = rows(lastUpdate)[0];
+    const counterMap: Record<string, number> = {
+      updates_received: Number(ledger?.n ?? 0),
+      updates_done: Number(ledger?.done ?? 0),
+      duplicates: 0,
+      redeliveries: 0,
+      failures: 0,
+    };
     for (const r of rows(counters)) counterMap[String(r.name)] = Number(r.value);
     const userRow = rows(users)[0];
-    const last = rows(lastUpdate)[0]?.t;
+    const last = ledger?.t;
     return c.json({
       bot: publicBot(bot),
       telegram: me.ok ? { ok: true, me: me.result } : { ok: false, error: me.error },

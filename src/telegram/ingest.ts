@@ -19,7 +19,7 @@ import { pickLang } from "./i18n";
 import { runBatch } from "./ingest/d1";
 import { dispatch, finishPlan, wantsSession } from "./ingest/dispatch";
 import { EffectRunner } from "./ingest/effects";
-import { bumpCounterStmt, markDone, readState, releaseLease } from "./ingest/ledger";
+import { bumpCounterStmt, markDoneStmt, readState, releaseLease } from "./ingest/ledger";
 import { normalize, type RawUpdate } from "./ingest/normalize";
 import { buildStorePlan } from "./ingest/store";
 
@@ -50,8 +50,7 @@ interface SenderRow {
   preferences: string | null;
 }
 
-function parseSession(row: unknown): DialogSession | null {
-  const data = (row as { data?: string } | undefined)?.data;
+function parseSession(data: string | null): DialogSession | null {
   if (!data) return null;
   try {
     return JSON.parse(data) as DialogSession;
@@ -87,7 +86,7 @@ export async function ingestUpdate(deps: IngestDeps, update: { update_id: number
   const finish = finishPlan(n, bot);
   const plan = buildStorePlan(db, bot.id, updateId, n, { token, session: sessionKey, finish: finish === "never" ? undefined : finish });
 
-  // One atomic round trip: claim, store (if ours and not yet stored), session, maybe done, ledger state.
+  // One atomic round trip: claim, store (if ours and not yet stored), maybe done, ledger state and session.
   // If it fails nothing was written, not even the claim, so a redelivery starts afresh.
   let results: D1Result[];
   try {
@@ -101,6 +100,7 @@ export async function ingestUpdate(deps: IngestDeps, update: { update_id: number
   }
   const state = readState(results[plan.stateIndex]?.results?.[0]);
   if (!state.owned) {
+    // Someone else holds the claim: finished (a duplicate) or still at work (in progress).
     if (state.status === "done") {
       await bumpCounterStmt(db, bot.id, "duplicates").run();
       return { status: "duplicate", updateId };
@@ -110,7 +110,8 @@ export async function ingestUpdate(deps: IngestDeps, update: { update_id: number
 
   try {
     if (state.attempts > 1) await bumpCounterStmt(db, bot.id, "redeliveries").run();
-    if (plan.doneIndex !== undefined && results[plan.doneIndex]?.meta.changes === 1) return { status: "processed", updateId };
+    // Ours and already done: nothing was left to do after storing, and the batch marked it done.
+    if (state.status === "done") return { status: "processed", updateId };
 
     // The sender's upsert answers its language and preferences, unless an earlier attempt stored the update.
     const upserted = plan.senderIndex !== undefined ? results[plan.senderIndex]?.results?.[0] : undefined;
@@ -123,21 +124,29 @@ export async function ingestUpdate(deps: IngestDeps, update: { update_id: number
       if (row) sender = senderOf(row);
     }
     // The session was read from D1 (the durable copy) inside the batch: no KV round trip needed here.
-    const session = plan.sessionIndex !== undefined ? Promise.resolve(parseSession(results[plan.sessionIndex]?.results?.[0])) : undefined;
+    const session = sessionKey ? Promise.resolve(parseSession(state.sessionData)) : undefined;
 
     const preferences = sender?.preferences ?? {};
     let client: Promise<TelegramClient> | undefined;
     const effectDeps = { ...deps, client: () => (client ??= telegramFor(deps.env, bot, { log: deps.log })) };
-    await dispatch({
-      deps: effectDeps,
-      runner: new EffectRunner(effectDeps, updateId, state.effects),
-      update: update as RawUpdate,
-      n,
-      lang: pickLang(preferences, sender?.languageCode ?? from?.language_code),
-      preferences,
-      session,
-    });
-    await markDone(db, bot.id, updateId, token);
+    const runner = new EffectRunner(effectDeps, updateId, state.effects);
+    try {
+      await dispatch({
+        deps: effectDeps,
+        runner,
+        update: update as RawUpdate,
+        n,
+        lang: pickLang(preferences, sender?.languageCode ?? from?.language_code),
+        preferences,
+        session,
+      });
+    } catch (err) {
+      // Keep the record of replies already sent, so the redelivery does not send them again.
+      await runner.flush().catch(() => undefined);
+      throw err;
+    }
+    // The last reply's record and "done" commit together.
+    await runner.finish([markDoneStmt(db, bot.id, updateId, token)]);
     return { status: "processed", updateId };
   } catch (err) {
     deps.log.error("update ingest failed", { bot_id: bot.id, update_id: updateId, update_type: n.type, error: err });

@@ -56,26 +56,30 @@ async function sendOnce(client: TelegramClient, msg: OutgoingMessage): Promise<M
   }
 }
 
-/** Sends and stores; `opts.extra` adds statements to the storing batch. */
-export async function sendAndStoreWith(deps: OutgoingDeps, msg: OutgoingMessage, opts: SendOptions = {}): Promise<Message[]> {
-  const client = await clientOf(deps, opts);
-  let sent: Message[];
+/** Sends (following a group's migration to a supergroup once) without storing; see outgoingStmts. */
+export async function sendOnly(deps: OutgoingDeps, msg: OutgoingMessage, client?: TelegramClient): Promise<Message[]> {
+  const tg = client ?? (await clientOf(deps, {}));
   try {
-    sent = await sendOnce(client, msg);
+    return await sendOnce(tg, msg);
   } catch (err) {
     const to = err instanceof TelegramError ? err.migrateToChatId : undefined;
     if (to === undefined || typeof msg.chat_id !== "number") throw err;
     // The group became a supergroup: move what we stored and follow it, once.
     deps.log.info("chat migrated, following", { bot_id: deps.bot.id, from: msg.chat_id, to });
     await migrateChat(deps.db, deps.bot.id, msg.chat_id, to);
-    sent = await sendOnce(client, { ...msg, chat_id: to });
+    return sendOnce(tg, { ...msg, chat_id: to });
   }
-  await storeOutgoing(deps.db, deps.bot.id, sent, opts.extra?.(sent) ?? []);
+}
+
+/** Sends and stores; `opts.extra` adds statements to the storing batch. */
+export async function sendAndStoreWith(deps: OutgoingDeps, msg: OutgoingMessage, opts: SendOptions = {}): Promise<Message[]> {
+  const sent = await sendOnly(deps, msg, await clientOf(deps, opts));
+  await runBatch(deps.db, [...outgoingStmts(deps.db, deps.bot.id, sent), ...(opts.extra?.(sent) ?? [])]);
   return sent;
 }
 
-/** Writes sent messages as direction "out" (with their chat), plus any extra statements, in one batch. */
-export async function storeOutgoing(db: Db, botId: number, sent: Message[], extra: Stmt[] = []): Promise<void> {
+/** Statements that store sent messages as direction "out" (creating their chat if new). */
+export function outgoingStmts(db: Db, botId: number, sent: Message[]): Stmt[] {
   const stmts: Stmt[] = [];
   const seenChats = new Set<number>();
   for (const m of sent) {
@@ -85,8 +89,12 @@ export async function storeOutgoing(db: Db, botId: number, sent: Message[], extr
     }
     stmts.push(insertMessageStmt(db, botId, null, messageRow(m, m.chat.type === "channel" ? "channel_post" : "message"), "out"));
   }
-  stmts.push(...extra);
-  await runBatch(db, stmts);
+  return stmts;
+}
+
+/** Writes sent messages as direction "out" (with their chat), plus any extra statements, in one batch. */
+export async function storeOutgoing(db: Db, botId: number, sent: Message[], extra: Stmt[] = []): Promise<void> {
+  await runBatch(db, [...outgoingStmts(db, botId, sent), ...extra]);
 }
 
 /**

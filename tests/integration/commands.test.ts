@@ -166,6 +166,32 @@ describe("/settings", () => {
   });
 });
 
+describe("a failure between two effects", () => {
+  it("keeps the record of the first, so the redelivery performs only the second", async () => {
+    const userId = 5151;
+    await deliver(bot.id, bot.secret, textUpdate("/settings", { userId }));
+    fake.reset();
+    const update = {
+      update_id: 777_001,
+      callback_query: {
+        id: "cb-fail",
+        from: { id: userId, is_bot: false, first_name: "Test", language_code: "en" },
+        message: { message_id: 1, date: 1_700_000_000, chat: { id: userId, type: "private", first_name: "Test" }, text: "Settings" },
+        chat_instance: "1",
+        data: "settings:notify:off",
+      },
+    };
+    // answerCallbackQuery fails three times (the client retries it twice): the update fails after the edit.
+    fake.queue("answerCallbackQuery", { networkError: true }, { networkError: true }, { networkError: true });
+    expect((await deliver(bot.id, bot.secret, update)).status).toBeGreaterThanOrEqual(500);
+    expect(fake.callsOf("editMessageText")).toHaveLength(1);
+    expect((await deliver(bot.id, bot.secret, update)).status).toBe(200);
+    expect((await deliver(bot.id, bot.secret, update)).status).toBe(200);
+    expect(fake.callsOf("editMessageText")).toHaveLength(1);
+    expect(fake.callsOf("answerCallbackQuery")).toHaveLength(4);
+  });
+});
+
 describe("/feedback", () => {
   it("stores the text after the command at once", async () => {
     expect(await say("/feedback Great bot", { userId: 6060 })).toEqual(["Thank you! Your feedback has been recorded."]);

@@ -208,8 +208,8 @@ describe("what is stored", () => {
     expect(rows.results).toEqual([
       { message_id: 1, kind: "message", service_type: null, sender_chat_id: chat.id, media_type: null, file_id: null },
       { message_id: 2, kind: "service", service_type: "new_chat_title", sender_chat_id: chat.id, media_type: null, file_id: null },
-      { message_id: 3, kind: "message", service_type: null, sender_chat_id: chat.id, media_type: "sticker", file_id: "sticker-file" },
-      { message_id: 4, kind: "message", service_type: null, sender_chat_id: chat.id, media_type: "voice", file_id: "voice-file" },
+      { message_id: 3, kind: "message", service_type: null, sender_chat_id: null, media_type: "sticker", file_id: "sticker-file" },
+      { message_id: 4, kind: "message", service_type: null, sender_chat_id: null, media_type: "voice", file_id: "voice-file" },
     ]);
     // Service messages are kept but not counted as messages.
     expect(await count("SELECT messages AS n FROM chat_daily_activity WHERE bot_id = ? AND chat_id = ?", bot.id, chat.id)).toBe(3);

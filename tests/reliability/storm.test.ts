@@ -81,7 +81,7 @@ describe(`redelivery storm: ${UPDATES} updates, 3 bots, ${CHATS} chats, concurre
     expect(Object.fromEntries(statuses)).toEqual({ 200: deliveries });
   });
 
-  it("stores every update exactly once, with its rollups counted once", () => {
+  it("stores every update exactly once, with its rollups counted once", async () => {
     const expected = new Map<number, number>();
     for (const u of planned) expected.set(u.bot.id, (expected.get(u.bot.id) ?? 0) + 1);
     const rows = p.worker.sql(
@@ -97,7 +97,15 @@ describe(`redelivery storm: ${UPDATES} updates, 3 bots, ${CHATS} chats, concurre
     const want = bots.map((b) => ({ bot_id: b.id, n: expected.get(b.id) ?? 0 }));
     expect(rows).toEqual(want.map((w) => ({ ...w, d: w.n })));
     expect(ledger).toEqual(want);
-    expect(daily).toEqual(want);
+    // The same rollup as the Worker reads it (chat_daily_activity, through the analytics API).
+    const perDay = await Promise.all(
+      bots.map(async (b) => {
+        const r = await p.api(`/api/analytics/${b.id}/messages?from=2025-12-28&to=2026-01-01`);
+        const days = (r.body as { results: { count: number }[] }).results;
+        return { bot_id: b.id, n: days.reduce((s, d) => s + d.count, 0) };
+      }),
+    );
+    expect({ daily, perDay }).toEqual({ daily: want, perDay: want });
   });
 
   it("answers every command exactly once", () => {

@@ -1,8 +1,9 @@
 // Side effects of handling one update (replies, edits, callback answers), each performed
 // at most once: every effect gets a key from its call order; an effect recorded in the
-// ledger by an earlier attempt is skipped. A reply and its record are committed in the
-// same batch as the stored outgoing message. (The one unavoidable gap: Telegram accepted a
-// call and we crashed before recording it; a redelivery then repeats that one call.)
+// ledger by an earlier attempt is skipped. A reply's record is committed in the same batch
+// as its stored outgoing message, before the next effect starts or with the update's
+// "done". (The one unavoidable gap: Telegram accepted a call and we crashed before that
+// commit; a redelivery then repeats that one call.)
 
 import type { Message } from "@grammyjs/types";
 import type { BotRow } from "../../db/bots";
@@ -10,8 +11,9 @@ import type { Db, Env } from "../../env";
 import type { Logger } from "../../lib/log";
 import type { ApiMethod, ApiParams, ApiResult, TelegramClient } from "../client";
 import { TelegramError } from "../errors";
-import { sendAndStoreWith } from "../outgoing";
-import { type Effects, recordSentSql, recordSentStmt } from "./ledger";
+import { outgoingStmts, sendOnly } from "../outgoing";
+import { runBatch } from "./d1";
+import { type Effects, recordSentStmt } from "./ledger";
 
 export interface EffectDeps {
   env: Env;
@@ -29,6 +31,10 @@ function isPermanent(err: unknown): err is TelegramError {
 export class EffectRunner {
   #seq = 0;
   readonly #sent: Record<string, unknown>;
+  // Records of effects already performed, not yet committed. They are committed before the
+  // next effect starts, or with the update's "done" (finish), so a one-reply command costs
+  // one batch for its reply and its completion together.
+  #pending: D1PreparedStatement[] = [];
 
   constructor(
     readonly deps: EffectDeps,
@@ -38,32 +44,41 @@ export class EffectRunner {
     this.#sent = { ...(effects.sent ?? {}) };
   }
 
+  /** Commits the pending records (call before anything that might fail for good). */
+  async flush(): Promise<void> {
+    const stmts = this.#pending;
+    this.#pending = [];
+    await runBatch(this.deps.db, stmts);
+  }
+
+  /** Commits the pending records together with `last` (the ledger's "done"). */
+  async finish(last: D1PreparedStatement[]): Promise<void> {
+    this.#pending.push(...last);
+    await this.flush();
+  }
+
   async reply(chatId: number, text: string, extra: Omit<Partial<ApiParams<"sendMessage">>, "chat_id" | "text"> = {}) {
     const key = `reply:${this.#seq++}`;
     if (key in this.#sent) return undefined;
     const { db, bot } = this.deps;
+    await this.flush();
     try {
-      const sent: Message[] = await sendAndStoreWith(
-        this.deps,
-        { type: "text", ...extra, chat_id: chatId, text },
-        {
-          client: await this.deps.client(),
-          extra: (msgs) => [
-            recordSentStmt(
-              db,
-              bot.id,
-              this.updateId,
-              key,
-              msgs.map((m) => m.message_id),
-            ),
-          ],
-        },
+      const sent: Message[] = await sendOnly(this.deps, { type: "text", ...extra, chat_id: chatId, text }, await this.deps.client());
+      this.#pending.push(
+        ...outgoingStmts(db, bot.id, sent),
+        recordSentStmt(
+          db,
+          bot.id,
+          this.updateId,
+          key,
+          sent.map((m) => m.message_id),
+        ),
       );
       this.#sent[key] = true;
       return sent;
     } catch (err) {
       if (!isPermanent(err)) throw err;
-      await this.#recordFailure(key, err);
+      this.#recordFailure(key, err);
       return undefined;
     }
   }
@@ -71,21 +86,23 @@ export class EffectRunner {
   async call<M extends ApiMethod>(method: M, params: ApiParams<M>): Promise<ApiResult<M> | undefined> {
     const key = `call:${this.#seq++}:${method}`;
     if (key in this.#sent) return undefined;
+    await this.flush();
     try {
       const result = await (await this.deps.client()).call(method, params);
-      await this.deps.db.run(recordSentSql(this.deps.bot.id, this.updateId, key, true));
+      this.#pending.push(recordSentStmt(this.deps.db, this.deps.bot.id, this.updateId, key, true));
       this.#sent[key] = true;
       return result;
     } catch (err) {
       if (!isPermanent(err)) throw err;
-      await this.#recordFailure(key, err);
+      this.#recordFailure(key, err);
       return undefined;
     }
   }
 
-  async #recordFailure(key: string, err: TelegramError) {
+  #recordFailure(key: string, err: TelegramError) {
     this.deps.log.warn("telegram refused a reply; not retried", { bot_id: this.deps.bot.id, key, error: err.message });
-    await this.deps.db.run(recordSentSql(this.deps.bot.id, this.updateId, key, { error: err.errorCode, description: err.description }));
+    const value = { error: err.errorCode, description: err.description };
+    this.#pending.push(recordSentStmt(this.deps.db, this.deps.bot.id, this.updateId, key, value));
     this.#sent[key] = true;
   }
 }

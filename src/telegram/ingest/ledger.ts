@@ -26,13 +26,6 @@ export interface Effects {
   [k: string]: unknown;
 }
 
-export interface LedgerState {
-  owned: boolean;
-  status: "processing" | "done";
-  attempts: number;
-  effects: Effects;
-}
-
 /** The claim statement (first in the store batch). */
 export function claimStmt(db: Db, botId: number, updateId: number, updateType: string, token: string, now = nowSeconds()) {
   return stmt(
@@ -48,35 +41,46 @@ export function claimStmt(db: Db, botId: number, updateId: number, updateType: s
   );
 }
 
-/** True while this token holds the claim of an unfinished update. */
-export function ownedGuard(botId: number, updateId: number, token: string): SQL {
-  return sql`EXISTS (SELECT 1 FROM processed_updates WHERE bot_id = ${botId} AND update_id = ${updateId}
-    AND status = 'processing' AND json_extract(effects, '$.claim') = ${token})`;
-}
-
 /** True while this token holds the claim and no attempt has stored the update yet. */
 export function storeGuard(botId: number, updateId: number, token: string): SQL {
   return sql`EXISTS (SELECT 1 FROM processed_updates WHERE bot_id = ${botId} AND update_id = ${updateId}
     AND status = 'processing' AND json_extract(effects, '$.claim') = ${token} AND json_extract(effects, '$.stored') IS NULL)`;
 }
 
-/** The ledger row as this attempt sees it (last in the store batch). */
-export function stateStmt(db: Db, botId: number, updateId: number, token: string) {
+/**
+ * The ledger row as this attempt sees it (last in the store batch), with the dialog session
+ * for (chat, user) when asked for, read from D1 (the durable copy) in the same round trip.
+ */
+export function stateStmt(db: Db, botId: number, updateId: number, token: string, session?: { chatId: number; userId: number }) {
+  const sessionData = session
+    ? sql`(SELECT data FROM sessions WHERE bot_id = ${botId} AND chat_id = ${session.chatId} AND user_id = ${session.userId}
+        AND expires_at > ${nowSeconds()})`
+    : sql`NULL`;
   return stmt(
     db,
-    sql`SELECT status, attempts, effects, (status = 'processing' AND json_extract(effects, '$.claim') = ${token}) AS owned
+    sql`SELECT status, attempts, effects, (json_extract(effects, '$.claim') = ${token}) AS owned, ${sessionData} AS session_data
       FROM processed_updates WHERE bot_id = ${botId} AND update_id = ${updateId}`,
   );
 }
 
+export interface LedgerState {
+  /** This attempt holds the claim (then status "done" means it finished inside the batch). */
+  owned: boolean;
+  status: "processing" | "done";
+  attempts: number;
+  effects: Effects;
+  sessionData: string | null;
+}
+
 export function readState(row: unknown): LedgerState {
-  const r = (row ?? {}) as { status?: string; attempts?: number; effects?: string | null; owned?: number };
+  const r = (row ?? {}) as { status?: string; attempts?: number; effects?: string | null; owned?: number; session_data?: string | null };
   return {
     owned: r.owned === 1,
     // No row at all (the bot was deleted meanwhile): treated as in progress; a redelivery settles it.
     status: r.status === "done" ? "done" : "processing",
     attempts: Number(r.attempts ?? 0),
     effects: parseEffects(r.effects ?? null),
+    sessionData: r.session_data ?? null,
   };
 }
 
@@ -90,13 +94,20 @@ function parseEffects(raw: string | null): Effects {
   }
 }
 
-/** A statement (for a batch) that marks the update's rows as stored (guarded like the rows). */
-export function markStoredStmt(db: Db, botId: number, updateId: number, guard: SQL = sql`1`) {
+/**
+ * Ends the store part of the batch, if this attempt holds the claim: marks the rows stored
+ * and, when `doneIf` holds (nothing left to do after storing), the update done.
+ */
+export function finishStoreStmt(db: Db, botId: number, updateId: number, token: string, doneIf: SQL) {
   return stmt(
     db,
     sql`
-    UPDATE processed_updates SET effects = json_set(coalesce(effects, '{}'), '$.stored', json('true'))
-    WHERE bot_id = ${botId} AND update_id = ${updateId} AND ${guard}`,
+    UPDATE processed_updates SET
+      effects = json_set(coalesce(effects, '{}'), '$.stored', json('true')),
+      status = CASE WHEN ${doneIf} THEN 'done' ELSE status END,
+      done_at = CASE WHEN ${doneIf} THEN ${nowSeconds()} ELSE done_at END,
+      lease_until = CASE WHEN ${doneIf} THEN 0 ELSE lease_until END
+    WHERE bot_id = ${botId} AND update_id = ${updateId} AND status = 'processing' AND json_extract(effects, '$.claim') = ${token}`,
   );
 }
 
@@ -115,10 +126,13 @@ export function recordSentStmt(db: Db, botId: number, updateId: number, key: str
 }
 
 /** Marks the update done, if this attempt still holds its claim (a slow attempt taken over does not). */
-export async function markDone(db: Db, botId: number, updateId: number, token: string): Promise<void> {
-  await db.run(sql`
+export function markDoneStmt(db: Db, botId: number, updateId: number, token: string) {
+  return stmt(
+    db,
+    sql`
     UPDATE processed_updates SET status = 'done', done_at = ${nowSeconds()}, lease_until = 0
-    WHERE bot_id = ${botId} AND update_id = ${updateId} AND json_extract(effects, '$.claim') = ${token}`);
+    WHERE bot_id = ${botId} AND update_id = ${updateId} AND json_extract(effects, '$.claim') = ${token}`,
+  );
 }
 
 /** After a failure of ours: let the redelivery take over at once instead of waiting out the lease. */

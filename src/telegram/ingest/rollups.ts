@@ -7,24 +7,10 @@ import type { Db } from "../../env";
 import { stmt } from "./d1";
 import { type MemberEvent, utcParts } from "./normalize";
 
-/** chat_daily_activity + chat_user_daily + chat_hourly_activity for one new message. */
+/** chat_user_daily, chat_daily_activity (active_users = that day's chat_user_daily rows) and chat_hourly_activity for one new message. */
 export function messageRollupStmts(db: Db, botId: number, chatId: number, userId: number | null, date: number, guard: SQL = sql`1`) {
   const { day, weekday, hour } = utcParts(date);
-  const stmts = [
-    stmt(
-      db,
-      sql`
-      INSERT INTO chat_daily_activity (bot_id, chat_id, day, messages) SELECT ${botId}, ${chatId}, ${day}, 1 WHERE ${guard}
-      ON CONFLICT (bot_id, chat_id, day) DO UPDATE SET messages = chat_daily_activity.messages + 1`,
-    ),
-    stmt(
-      db,
-      sql`
-      INSERT INTO chat_hourly_activity (bot_id, chat_id, weekday, hour, messages)
-      SELECT ${botId}, ${chatId}, ${weekday}, ${hour}, 1 WHERE ${guard}
-      ON CONFLICT (bot_id, chat_id, weekday, hour) DO UPDATE SET messages = chat_hourly_activity.messages + 1`,
-    ),
-  ];
+  const stmts: D1PreparedStatement[] = [];
   if (userId !== null) {
     stmts.push(
       stmt(
@@ -34,16 +20,27 @@ export function messageRollupStmts(db: Db, botId: number, chatId: number, userId
         SELECT ${botId}, ${chatId}, ${day}, ${userId}, 1 WHERE ${guard}
         ON CONFLICT (bot_id, chat_id, day, user_id) DO UPDATE SET messages = chat_user_daily.messages + 1`,
       ),
-      // active_users mirrors the number of chat_user_daily rows for the day.
-      stmt(
-        db,
-        sql`
-        UPDATE chat_daily_activity SET active_users = (
-          SELECT count(*) FROM chat_user_daily WHERE bot_id = ${botId} AND chat_id = ${chatId} AND day = ${day}
-        ) WHERE bot_id = ${botId} AND chat_id = ${chatId} AND day = ${day}`,
-      ),
     );
   }
+  stmts.push(
+    stmt(
+      db,
+      sql`
+      INSERT INTO chat_daily_activity (bot_id, chat_id, day, messages, active_users)
+      SELECT ${botId}, ${chatId}, ${day}, 1,
+        (SELECT count(*) FROM chat_user_daily WHERE bot_id = ${botId} AND chat_id = ${chatId} AND day = ${day})
+      WHERE ${guard}
+      ON CONFLICT (bot_id, chat_id, day) DO UPDATE SET
+        messages = chat_daily_activity.messages + 1, active_users = excluded.active_users`,
+    ),
+    stmt(
+      db,
+      sql`
+      INSERT INTO chat_hourly_activity (bot_id, chat_id, weekday, hour, messages)
+      SELECT ${botId}, ${chatId}, ${weekday}, ${hour}, 1 WHERE ${guard}
+      ON CONFLICT (bot_id, chat_id, weekday, hour) DO UPDATE SET messages = chat_hourly_activity.messages + 1`,
+    ),
+  );
   return stmts;
 }
 

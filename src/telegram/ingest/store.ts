@@ -9,7 +9,7 @@ import { type SQL, sql } from "drizzle-orm";
 import { nowSeconds } from "../../db/client";
 import type { Db } from "../../env";
 import { stmt } from "./d1";
-import { bumpCounterStmt, claimStmt, markStoredStmt, ownedGuard, stateStmt, storeGuard } from "./ledger";
+import { claimStmt, finishStoreStmt, stateStmt, storeGuard } from "./ledger";
 import { migrateChatStmts } from "./migrate";
 import type { MessageRow, Normalized } from "./normalize";
 import { memberEventStmts, messageRollupStmts } from "./rollups";
@@ -97,11 +97,7 @@ export interface StorePlan {
   stmts: Stmt[];
   /** Index in the batch result of the sender's upsert (its language and preferences). */
   senderIndex: number | undefined;
-  /** Index of the dialog session lookup, when asked for. */
-  sessionIndex: number | undefined;
-  /** Index of the statement that marks the update done in this batch, when asked for. */
-  doneIndex: number | undefined;
-  /** Index of the ledger state (last). */
+  /** Index of the ledger state (last; with the dialog session when asked for). */
   stateIndex: number;
 }
 
@@ -143,37 +139,16 @@ export function buildStorePlan(db: Db, botId: number, updateId: number, n: Norma
     if (typeof m.migrate_from_chat_id === "number")
       stmts.push(...migrateChatStmts(db, botId, m.migrate_from_chat_id, m.chat.id, undefined, g));
   }
-  // The counter first: markStored flips the guard.
-  stmts.push(bumpCounterStmt(db, botId, "updates_stored", 1, g), markStoredStmt(db, botId, updateId, g));
-
-  let sessionIndex: number | undefined;
   const s = opts.session;
-  if (s) {
-    sessionIndex = stmts.length;
-    stmts.push(
-      stmt(
-        db,
-        sql`SELECT data FROM sessions WHERE bot_id = ${botId} AND chat_id = ${s.chatId} AND user_id = ${s.userId} AND expires_at > ${now}`,
-      ),
-    );
-  }
-  let doneIndex: number | undefined;
-  if (opts.finish) {
-    doneIndex = stmts.length;
-    const unless =
-      opts.finish === "unless-session" && s
-        ? sql` AND NOT EXISTS (SELECT 1 FROM sessions WHERE bot_id = ${botId} AND chat_id = ${s.chatId} AND user_id = ${s.userId}
+  const doneIf =
+    opts.finish === "always"
+      ? sql`1`
+      : opts.finish === "unless-session" && s
+        ? sql`NOT EXISTS (SELECT 1 FROM sessions WHERE bot_id = ${botId} AND chat_id = ${s.chatId} AND user_id = ${s.userId}
             AND expires_at > ${now})`
-        : sql``;
-    stmts.push(
-      stmt(
-        db,
-        sql`UPDATE processed_updates SET status = 'done', done_at = ${now}, lease_until = 0
-          WHERE bot_id = ${botId} AND update_id = ${updateId} AND ${ownedGuard(botId, updateId, opts.token)}${unless}`,
-      ),
-    );
-  }
+        : sql`0`;
+  stmts.push(finishStoreStmt(db, botId, updateId, opts.token, doneIf));
   const stateIndex = stmts.length;
-  stmts.push(stateStmt(db, botId, updateId, opts.token));
-  return { stmts, senderIndex, sessionIndex, doneIndex, stateIndex };
+  stmts.push(stateStmt(db, botId, updateId, opts.token, s));
+  return { stmts, senderIndex, stateIndex };
 }

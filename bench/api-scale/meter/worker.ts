@@ -1,0 +1,41 @@
+// The ingest meter: a Worker that runs the platform's own store batch (buildStorePlan, the
+// same statements POST /telegram/webhook/{bot}/ runs for an update) against its local D1 and
+// answers D1's meta per statement: rows read and rows written (what D1 bills), so the scale
+// note counts them instead of guessing. Dispatch (commands, replies) is not run here.
+import { createDb } from "../../../src/db/client";
+import { runBatch } from "../../../src/telegram/ingest/d1";
+import { finishPlan, wantsSession } from "../../../src/telegram/ingest/dispatch";
+import { normalize, type RawUpdate } from "../../../src/telegram/ingest/normalize";
+import { buildStorePlan } from "../../../src/telegram/ingest/store";
+
+interface MeterEnv {
+  DB: D1Database;
+}
+
+const BOT = { id: 1, username: "meter_bot", aiEnabled: false };
+
+export default {
+  async fetch(req: Request, env: MeterEnv): Promise<Response> {
+    await env.DB.prepare(
+      "INSERT OR IGNORE INTO bots (id, name, username, token_ciphertext, token_fingerprint) VALUES (?, 'meter', ?, 'none', 'meter')",
+    )
+      .bind(BOT.id, BOT.username)
+      .run();
+    const update = (await req.json()) as RawUpdate;
+    const db = createDb(env.DB);
+    const n = normalize(update);
+    const finish = finishPlan(n, BOT);
+    const session = wantsSession(n) && n.message?.from ? { chatId: n.message.chat.id, userId: n.message.from.id } : undefined;
+    const plan = buildStorePlan(db, BOT.id, update.update_id, n, {
+      token: crypto.randomUUID(),
+      session,
+      finish: finish === "never" ? undefined : finish,
+    });
+    const results = await runBatch(db, plan.stmts);
+    const statements = results.map((r) => {
+      const meta = r.meta as D1Meta & { rows_read?: number; rows_written?: number };
+      return { rows_read: meta.rows_read ?? null, rows_written: meta.rows_written ?? null, changes: meta.changes ?? null };
+    });
+    return Response.json({ type: n.type, finish, statements });
+  },
+} satisfies ExportedHandler<MeterEnv>;

@@ -1,0 +1,126 @@
+// `npm run bench:csv`: the dashboard's CSV export (GET /studio/social/telegram-stats/export.csv)
+// of a bot with 10,000 and then 100,000 chats (each with its latest statistics), each under
+// its own `wrangler dev`. While the download streams, the resident memory (VmRSS) of the
+// workerd process running the Worker is sampled from /proc; prints its baseline, its peak
+// during the export and the growth, per size, and the ratio between the sizes (goal: flat).
+// Also time to first byte / first row vs total, to show the export streams.
+//
+//   npx tsx bench/csv-export/run.ts [--sizes=10000,100000]
+import { startWorker } from "../../tests/helpers/wrangler-dev";
+import { AUTH } from "../api-scale/timing";
+import { findWorkerPid, readMem, sampleRss } from "./proc";
+
+const arg = (name: string, fallback: string) => process.argv.find((x) => x.startsWith(`--${name}=`))?.split("=")[1] ?? fallback;
+const sizes = arg("sizes", "10000,100000").split(",").map(Number);
+const WARMUP_CHATS = 2000;
+const f = (n: number, d = 1) => n.toFixed(d);
+const mb = (kb: number) => `${f(kb / 1024)} MB`;
+
+const series = (n: number) => `c(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM c WHERE i < ${n - 1})`;
+
+/** Bot 1 with `chats` chats and bot 2 (for warm-up) with a few, every chat with its latest statistics. */
+function seedSql(chats: number): string {
+  const now = Math.floor(Date.now() / 1000);
+  const bot = (id: number, n: number) => [
+    `INSERT INTO bots (id, name, username, token_ciphertext, token_fingerprint, is_active) VALUES (${id}, 'csv bench ${id}', 'csv_bench_${id}_bot', 'none', 'csv-${id}', 0);`,
+    `INSERT INTO chats (bot_id, chat_id, type, title, username, bot_role, first_seen_at, last_seen_at)
+       WITH RECURSIVE ${series(n)}
+       SELECT ${id}, -1001000000000 - i, CASE i % 3 WHEN 0 THEN 'channel' WHEN 1 THEN 'supergroup' ELSE 'group' END,
+              'Chat number ' || i || ', "quoted" title', 'chat_' || i, 'administrator', ${now - 86400}, ${now} FROM c;`,
+    `INSERT INTO chat_stats (bot_id, chat_id, result, member_count, admin_count, error, collected_at)
+       SELECT bot_id, chat_id, json_object('chat_id', chat_id, 'title', title, 'administrators', json_array()), 100 + id % 5000, 1 + id % 5,
+              CASE WHEN id % 50 = 0 THEN '{"kind":"bot_removed","error_code":403,"description":"Forbidden: bot was kicked"}' END, ${now - 600}
+       FROM chats WHERE bot_id = ${id};`,
+  ];
+  return [...bot(1, chats), ...bot(2, WARMUP_CHATS)].join("\n");
+}
+
+interface Download {
+  status: number;
+  bytes: number;
+  rows: number;
+  headersMs: number;
+  firstByteMs: number;
+  firstRowMs: number;
+  totalMs: number;
+}
+
+async function download(url: string): Promise<Download> {
+  const t0 = performance.now();
+  const res = await fetch(url, { headers: AUTH });
+  const headersMs = performance.now() - t0;
+  let bytes = 0;
+  let lines = 0;
+  let firstByteMs = Number.NaN;
+  let firstRowMs = Number.NaN;
+  const reader = res.body!.getReader();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    if (bytes === 0) firstByteMs = performance.now() - t0;
+    bytes += value.byteLength;
+    for (const b of value) if (b === 10) lines++;
+    if (lines >= 2 && Number.isNaN(firstRowMs)) firstRowMs = performance.now() - t0;
+  }
+  return { status: res.status, bytes, rows: Math.max(0, lines - 1), headersMs, firstByteMs, firstRowMs, totalMs: performance.now() - t0 };
+}
+
+interface Result {
+  chats: number;
+  baselineKb: number;
+  peakKb: number;
+  hwmAfterKb: number;
+  samples: number;
+  d: Download;
+}
+
+const results: Result[] = [];
+for (const chats of sizes) {
+  const t0 = performance.now();
+  const w = await startWorker({ seedSql: seedSql(chats), timeoutMs: 120_000 });
+  try {
+    const pid = findWorkerPid(w.stateDir);
+    console.log(
+      `\n== ${chats} chats: seeded and started wrangler dev in ${f((performance.now() - t0) / 1000)} s; Worker process (workerd) pid ${pid}`,
+    );
+    // Warm-up: the first requests compile the Worker's code paths and size V8's heap.
+    for (let i = 0; i < 3; i++) await download(`${w.url}/studio/social/telegram-stats/export.csv?bot_id=2`);
+    await new Promise((r) => setTimeout(r, 500));
+    const before = readMem(pid);
+    const sampler = sampleRss(pid);
+    const d = await download(`${w.url}/studio/social/telegram-stats/export.csv?bot_id=1`);
+    const { peakKb, samples } = sampler.stop();
+    const after = readMem(pid);
+    if (d.status !== 200 || d.rows !== chats) throw new Error(`export answered ${d.status} with ${d.rows} rows, expected ${chats}`);
+    const r: Result = { chats, baselineKb: before.rssKb, peakKb, hwmAfterKb: after.hwmKb, samples, d };
+    results.push(r);
+    console.log(
+      `rows ${d.rows}, ${f(d.bytes / 1e6, 2)} MB; headers ${f(d.headersMs)} ms, first byte ${f(d.firstByteMs)} ms, first row ${f(d.firstRowMs)} ms, total ${f(d.totalMs)} ms`,
+    );
+    console.log(
+      `workerd RSS: before ${mb(before.rssKb)}, peak during export ${mb(peakKb)} (+${mb(peakKb - before.rssKb)}), VmHWM ${mb(before.hwmKb)} -> ${mb(after.hwmKb)}; ${samples} samples`,
+    );
+  } finally {
+    await w.stop();
+  }
+}
+
+if (results.length >= 2) {
+  const a = results[0]!;
+  const b = results[results.length - 1]!;
+  const growthA = Math.max(a.peakKb - a.baselineKb, 1);
+  const growthB = Math.max(b.peakKb - b.baselineKb, 1);
+  console.log(
+    `\n== CSV export, ${a.chats} vs ${b.chats} rows (${f(b.chats / a.chats, 0)}x the rows, ${f(b.d.bytes / a.d.bytes, 1)}x the bytes)`,
+  );
+  console.log(`${"".padEnd(28)}${String(a.chats).padStart(12)}${String(b.chats).padStart(12)}   ratio`);
+  const line = (label: string, x: number, y: number, fmt: (n: number) => string) =>
+    console.log(`${label.padEnd(28)}${fmt(x).padStart(12)}${fmt(y).padStart(12)}   ${f(y / x, 2)}`);
+  line("peak RSS during export", a.peakKb, b.peakKb, mb);
+  line("growth over baseline", growthA, growthB, mb);
+  line("VmHWM after", a.hwmAfterKb, b.hwmAfterKb, mb);
+  line("first row (ms)", a.d.firstRowMs, b.d.firstRowMs, (n) => f(n));
+  line("total (ms)", a.d.totalMs, b.d.totalMs, (n) => f(n));
+  console.log(`goal: peak flat (ratio ~1; growth in MB, not proportional to rows) -> ${b.peakKb / a.peakKb <= 1.25 ? "ok" : "NOT FLAT"}`);
+  console.log(`streams: first row after ${f((100 * b.d.firstRowMs) / b.d.totalMs, 1)}% of the ${b.chats}-row download time`);
+}

@@ -1,0 +1,158 @@
+// Storage failure: D1 made to fail at every point of one update's ingest, one point per
+// delivery: each D1 call in turn throws before it runs, and, for batches, a statement that
+// really fails is put first, in the middle or last (D1 rolls the whole batch back). The
+// failing delivery must answer 5xx; the redeliveries (with D1 healthy) must complete with
+// no duplicate row, rollup or reply. The one reply that may repeat is the one Telegram
+// accepted before the batch recording it failed (see src/telegram/ingest/effects.ts).
+import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
+import { env } from "cloudflare:workers";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createApp } from "../../../src/app";
+import { FakeTelegram } from "../../helpers/fake-telegram";
+import { deliver, type TestBot, textUpdate } from "../../integration/webhook-support";
+import { captureConsole, countOf, leakedSecrets, realisticBot, secretsOf } from "./support";
+
+const fake = new FakeTelegram();
+const out = captureConsole();
+const app = createApp();
+let bot: TestBot;
+
+beforeAll(async () => {
+  fake.listen();
+  bot = await realisticBot(fake, 7500000001, "storage_bot");
+});
+afterAll(() => {
+  out.restore();
+  fake.close();
+});
+
+interface Failure {
+  /** Which D1 call (1-based) of the delivery fails. */
+  at: number;
+  /** "throw": the call fails before running; "stmt-first|middle|last": a failing statement inside the batch. */
+  how: "throw" | "stmt-first" | "stmt-middle" | "stmt-last";
+}
+
+interface Op {
+  kind: string;
+  sql: string;
+}
+
+/** A D1 binding that records each call and fails the one the plan names. */
+function flakyD1(real: D1Database, failure: Failure | undefined, ops: Op[]): D1Database {
+  const targets = new WeakMap<object, D1PreparedStatement>();
+  const check = (kind: string, sql: string) => {
+    // The bot's own row is cached per isolate for a few seconds, so whether it is read at
+    // all depends on timing: it is left out of the count to keep the failure points stable.
+    if (/from "bots"/i.test(sql)) return;
+    ops.push({ kind, sql });
+    if (failure?.how === "throw" && ops.length === failure.at) throw new Error(`D1_ERROR: injected failure at call ${failure.at} (${kind})`);
+  };
+  const wrap = (stmt: D1PreparedStatement, sql: string): D1PreparedStatement => {
+    const proxy = new Proxy(stmt, {
+      get(target, prop) {
+        if (prop === "bind") return (...args: unknown[]) => wrap(target.bind(...args), sql);
+        if (prop === "run" || prop === "all" || prop === "first" || prop === "raw") {
+          return (...args: unknown[]) => {
+            check(String(prop), sql);
+            return (target[prop] as (...a: unknown[]) => unknown).apply(target, args);
+          };
+        }
+        const v = Reflect.get(target, prop, target);
+        return typeof v === "function" ? v.bind(target) : v;
+      },
+    });
+    targets.set(proxy, stmt);
+    return proxy;
+  };
+  return new Proxy(real, {
+    get(target, prop) {
+      if (prop === "prepare") return (sql: string) => wrap(target.prepare(sql), sql);
+      if (prop === "batch") {
+        return async (stmts: D1PreparedStatement[]) => {
+          const list = stmts.map((s) => targets.get(s) ?? s);
+          check("batch", `${stmts.length} statements`);
+          if (failure && failure.how !== "throw" && ops.length === failure.at) {
+            const bad = target.prepare("INSERT INTO no_such_table_injected (x) VALUES (1)");
+            const i = failure.how === "stmt-first" ? 0 : failure.how === "stmt-last" ? list.length : Math.floor(list.length / 2);
+            list.splice(i, 0, bad);
+          }
+          return target.batch(list);
+        };
+      }
+      if (prop === "exec") return (sql: string) => (check("exec", sql), target.exec(sql));
+      const v = Reflect.get(target, prop, target);
+      return typeof v === "function" ? v.bind(target) : v;
+    },
+  });
+}
+
+async function deliverWith(failure: Failure | undefined, update: unknown, ops: Op[] = []) {
+  const flakyEnv = Object.assign(Object.create(null), env, { DB: flakyD1(env.DB, failure, ops) }) as typeof env;
+  const ctx = createExecutionContext();
+  const res = await app.fetch(
+    new Request(`https://platform.test/telegram/webhook/${bot.id}/`, {
+      method: "POST",
+      headers: { "content-type": "application/json", "x-telegram-bot-api-secret-token": bot.secret },
+      body: JSON.stringify(update),
+    }),
+    flakyEnv,
+    ctx,
+  );
+  await waitOnExecutionContext(ctx);
+  return res.status;
+}
+
+let nextUser = 75_000_000;
+
+describe("storage failure at every point of an update's ingest", () => {
+  for (const text of ["/start", "/help", "plain words"]) {
+    it(`${text}: 5xx when D1 fails, and the redelivery completes exactly once`, async () => {
+      // A dry run learns the D1 calls a fresh update of this kind makes.
+      const ops: Op[] = [];
+      const probeUser = nextUser++;
+      expect(await deliverWith(undefined, textUpdate(text, { userId: probeUser }), ops)).toBe(200);
+      const calls = ops.length;
+      expect(calls).toBeGreaterThanOrEqual(1);
+
+      const failures: Failure[] = [];
+      ops.forEach((op, i) => {
+        failures.push({ at: i + 1, how: "throw" });
+        if (op.kind === "batch") for (const how of ["stmt-first", "stmt-middle", "stmt-last"] as const) failures.push({ at: i + 1, how });
+      });
+      const report: string[] = [];
+      for (const f of failures) {
+        const user = nextUser++;
+        const update = textUpdate(text, { userId: user });
+        fake.reset();
+        const seen: Op[] = [];
+        const status = await deliverWith(f, update, seen);
+        const label = `${text}: D1 call ${f.at}/${calls} (${ops[f.at - 1]?.kind}) ${f.how}`;
+        const sendsBefore = fake.callsOf("sendMessage").length;
+        // Telegram redelivers until it gets a 2xx; then once more, late.
+        const again = (await deliver(bot.id, bot.secret, update)).status;
+        const late = (await deliver(bot.id, bot.secret, update)).status;
+        const state = {
+          status: status >= 500 ? "5xx" : status,
+          redelivery: [again, late],
+          stored: await countOf("SELECT count(*) AS n FROM messages WHERE bot_id = ? AND update_id = ?", bot.id, update.update_id),
+          counted: await countOf("SELECT coalesce(sum(messages), 0) AS n FROM chat_user_daily WHERE bot_id = ? AND user_id = ?", bot.id, user),
+          done: await countOf("SELECT count(*) AS n FROM processed_updates WHERE bot_id = ? AND update_id = ? AND status = 'done'", bot.id, update.update_id),
+          replies: await countOf("SELECT count(*) AS n FROM messages WHERE bot_id = ? AND chat_id = ? AND direction = 'out'", bot.id, user),
+        };
+        const sends = fake.callsOf("sendMessage").length;
+        const isCommand = text.startsWith("/");
+        // The reply Telegram accepted just before the failure of the batch that records it is the one that may go twice.
+        const failedRecordingReply = sendsBefore === 1 && isCommand;
+        report.push(`${label}: ${JSON.stringify(state)} sendMessage ${sends}`);
+        expect(state, label).toEqual({ status: "5xx", redelivery: [200, 200], stored: 1, counted: 1, done: 1, replies: isCommand ? 1 : 0 });
+        expect(sends, label).toBe(isCommand ? (failedRecordingReply ? 2 : 1) : 0);
+      }
+      console.info(`[storage-failure] ${text}: ${failures.length} failure points over ${calls} D1 calls\n${report.join("\n")}`);
+    });
+  }
+
+  it("never shows a secret in an answer or a log line", () => {
+    expect(leakedSecrets(out.lines, secretsOf([bot]))).toEqual([]);
+  });
+});
