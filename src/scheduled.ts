@@ -1,14 +1,29 @@
-// The cron entry: statistics snapshots and restarting tasks marked active.
-// One part failing never stops the other; failures are logged with context.
+// The cron entry: statistics snapshots, restarting tasks marked active, and housekeeping
+// (finished ledger rows past Telegram's redelivery horizon, expired dialog sessions).
+// One part failing never stops the others; failures are logged with context.
 import { restartActiveTasks } from "./coordinator/cron";
+import { createDb } from "./db/client";
 import type { Env } from "./env";
-import { createLogger } from "./lib/log";
+import { createLogger, type Logger } from "./lib/log";
 import { runStatsSnapshots } from "./stats/cron";
+import { purgeExpiredSessions } from "./telegram/dialog-sessions";
+import { pruneLedger } from "./telegram/ingest/ledger";
+
+async function housekeeping(env: Env, log: Logger): Promise<void> {
+  const db = createDb(env.DB);
+  const [ledgerRows, sessions] = await Promise.all([pruneLedger(db), purgeExpiredSessions(db)]);
+  if (ledgerRows || sessions) log.info("housekeeping", { ledger_rows_pruned: ledgerRows, sessions_purged: sessions });
+}
 
 export async function runScheduled(controller: Pick<ScheduledController, "cron" | "scheduledTime">, env: Env): Promise<void> {
   const log = createLogger({ cron: controller.cron });
-  const results = await Promise.allSettled([runStatsSnapshots(env, log, controller.scheduledTime), restartActiveTasks(env, log)]);
+  const parts = ["stats", "tasks", "housekeeping"] as const;
+  const results = await Promise.allSettled([
+    runStatsSnapshots(env, log, controller.scheduledTime),
+    restartActiveTasks(env, log),
+    housekeeping(env, log),
+  ]);
   for (const [i, r] of results.entries()) {
-    if (r.status === "rejected") log.error("scheduled part failed", { part: ["stats", "tasks"][i], error: r.reason });
+    if (r.status === "rejected") log.error("scheduled part failed", { part: parts[i], error: r.reason });
   }
 }

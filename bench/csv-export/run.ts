@@ -7,12 +7,20 @@
 //
 //   npx tsx bench/csv-export/run.ts [--sizes=10000,100000]
 import { startWorker } from "../../tests/helpers/wrangler-dev";
+import { d1File, SqliteFile } from "../api-scale/sqlite-file";
 import { AUTH } from "../api-scale/timing";
 import { findWorkerPid, readMem, sampleRss } from "./proc";
 
 const arg = (name: string, fallback: string) => process.argv.find((x) => x.startsWith(`--${name}=`))?.split("=")[1] ?? fallback;
 const sizes = arg("sizes", "10000,100000").split(",").map(Number);
 const WARMUP_CHATS = 2000;
+// The export's page query (chatStatRows in src/routes/pages/stats-queries.ts, keyset on chats.id, 500 a page).
+const PAGE_SQL = (afterId: number) =>
+  `SELECT chats.id, chats.chat_id, chats.type, chats.title, chats.username, chats.first_name, chats.bot_role, chat_stats.member_count, ` +
+  `chat_stats.admin_count, chat_stats.error, chat_stats.collected_at FROM chats LEFT JOIN chat_stats ON chat_stats.bot_id = chats.bot_id ` +
+  `AND chat_stats.chat_id = chats.chat_id WHERE chats.bot_id = 1 AND chats.id > ${afterId} ORDER BY chats.id ASC LIMIT 500 OFFSET 0`;
+// Tried after the largest size, in the bench's throwaway database only.
+const PROPOSED_INDEX = "CREATE INDEX IF NOT EXISTS chats_bot_id_idx ON chats (bot_id, id)";
 const f = (n: number, d = 1) => n.toFixed(d);
 const mb = (kb: number) => `${f(kb / 1024)} MB`;
 
@@ -100,6 +108,25 @@ for (const chats of sizes) {
     console.log(
       `workerd RSS: before ${mb(before.rssKb)}, peak during export ${mb(peakKb)} (+${mb(peakKb - before.rssKb)}), VmHWM ${mb(before.hwmKb)} -> ${mb(after.hwmKb)}; ${samples} samples`,
     );
+    if (chats === sizes[sizes.length - 1]) {
+      const file = new SqliteFile(d1File(w.stateDir));
+      console.log(`export page query: ${PAGE_SQL(0)}`);
+      console.log(`  plan: ${file.plan(PAGE_SQL(0)).join("; ")}; bare time of one page ${f(file.time(PAGE_SQL(0)), 1)} ms`);
+      if (!process.argv.includes("--no-index-trial")) {
+        w.sql(PROPOSED_INDEX);
+        console.log(`with ${PROPOSED_INDEX}:`);
+        console.log(`  plan: ${file.plan(PAGE_SQL(0)).join("; ")}; bare time of one page ${f(file.time(PAGE_SQL(0)), 1)} ms`);
+        const before2 = readMem(pid);
+        const sampler2 = sampleRss(pid);
+        const d2 = await download(`${w.url}/studio/social/telegram-stats/export.csv?bot_id=1`);
+        const peak2 = sampler2.stop().peakKb;
+        console.log(
+          `  export again: rows ${d2.rows}, first row ${f(d2.firstRowMs)} ms, total ${f(d2.totalMs)} ms (was ${f(d.totalMs)} ms); ` +
+            `RSS before ${mb(before2.rssKb)}, peak ${mb(peak2)} (+${mb(peak2 - before2.rssKb)})`,
+        );
+      }
+      file.close();
+    }
   } finally {
     await w.stop();
   }

@@ -25,6 +25,7 @@ const planned: Planned[] = [];
 const statuses = new Map<number, number>();
 let deliveries = 0;
 let seconds = 0;
+let sql: ReturnType<Platform["snapshot"]>;
 
 beforeAll(async () => {
   p = await startPlatform();
@@ -82,15 +83,17 @@ describe(`redelivery storm: ${UPDATES} updates, 3 bots, ${CHATS} chats, concurre
   });
 
   it("stores every update exactly once, with its rollups counted once", async () => {
+    await new Promise((r) => setTimeout(r, 1000));
+    sql = p.snapshot();
     const expected = new Map<number, number>();
     for (const u of planned) expected.set(u.bot.id, (expected.get(u.bot.id) ?? 0) + 1);
-    const rows = p.worker.sql(
+    const rows = sql(
       "SELECT bot_id, count(*) AS n, count(DISTINCT update_id) AS d FROM messages WHERE direction = 'in' GROUP BY bot_id ORDER BY bot_id",
     ) as { bot_id: number; n: number; d: number }[];
-    const ledger = p.worker.sql(
+    const ledger = sql(
       "SELECT bot_id, count(*) AS n FROM processed_updates WHERE status = 'done' GROUP BY bot_id ORDER BY bot_id",
     ) as { bot_id: number; n: number }[];
-    const daily = p.worker.sql("SELECT bot_id, sum(messages) AS n FROM chat_user_daily GROUP BY bot_id ORDER BY bot_id") as {
+    const daily = sql("SELECT bot_id, sum(messages) AS n FROM chat_user_daily GROUP BY bot_id ORDER BY bot_id") as {
       bot_id: number;
       n: number;
     }[];
@@ -121,7 +124,7 @@ describe(`redelivery storm: ${UPDATES} updates, 3 bots, ${CHATS} chats, concurre
     const commands = planned.filter((u) => u.kind !== "text").length;
     console.log(`[storm] ${commands} commands, ${p.tg.calls.filter((c) => c.method === "sendMessage").length} sendMessage calls`);
     expect(got).toEqual(want);
-    const out = p.worker.sql("SELECT count(*) AS n FROM messages WHERE direction = 'out'") as { n: number }[];
+    const out = sql("SELECT count(*) AS n FROM messages WHERE direction = 'out'") as { n: number }[];
     expect(out[0]?.n).toBe(commands);
   });
 

@@ -53,7 +53,9 @@ export async function startLeanTelegram(): Promise<LeanTelegram> {
     close: async () => undefined,
   };
   let seq = 0;
-  let nextMessageId = 1;
+  // Telegram numbers a chat's messages in one sequence, in and out; the suites' incoming
+  // messages use small ids, so the bots' own messages start far above them.
+  let nextMessageId = 1_500_000_000;
   const server: Server = createServer(async (req, res) => {
     const m = /^\/bot([^/]+)\/([A-Za-z]+)$/.exec(req.url ?? "");
     if (!m) {

@@ -2,6 +2,10 @@
 // bots registered and webhooks set through the API (the secret read back from the fake),
 // webhook deliveries made the way Telegram makes them, and every answer kept so the
 // run can be searched for leaked secrets afterwards.
+import { spawnSync } from "node:child_process";
+import { cpSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
 import { freePort, startWorker, TEST_SECRETS, type WorkerHandle } from "../../helpers/wrangler-dev";
 import { type LeanTelegram, startLeanTelegram } from "./lean-telegram";
 
@@ -20,10 +24,19 @@ export interface Platform {
   api(path: string, init?: { method?: string; body?: unknown }): Promise<{ status: number; body: unknown }>;
   addBot(tgId: number, patch?: Record<string, unknown>): Promise<RelBot>;
   deliver(bot: RelBot, body: unknown): Promise<number>;
+  /**
+   * SQL over a copy of the Worker's local D1 taken now (call it when the Worker is idle).
+   * Reading the live files from another process (worker.sql) can see a mix of old and new
+   * pages while workerd holds them, so the suites always read a copy.
+   */
+  snapshot(): (query: string) => Record<string, number | string | null>[];
   /** The Worker's own log lines (wrangler's banner, which lists the variables it was given, left out). */
   workerLogs(): string;
   stop(): Promise<void>;
 }
+
+const root = resolve(import.meta.dirname, "../../..");
+const wranglerJs = join(root, "node_modules", "wrangler", "bin", "wrangler.js");
 
 /** A realistic token shape (digits, colon, 35 url-safe characters) so the log masking is really tested. */
 export const tokenFor = (tgId: number) => `${tgId}:AAH${String(tgId).padStart(10, "7")}reliabilityTokenX_9z`;
@@ -37,6 +50,7 @@ export async function startPlatform(vars: Record<string, string> = {}): Promise<
     timeoutMs: 90_000,
   });
   const answers: string[] = [];
+  const snapshots: string[] = [];
   const bearer = { authorization: `Bearer ${TEST_SECRETS.ADMIN_API_TOKEN}` };
 
   const api: Platform["api"] = async (path, init = {}) => {
@@ -79,6 +93,21 @@ export async function startPlatform(vars: Record<string, string> = {}): Promise<
       answers.push(await res.text());
       return res.status;
     },
+    snapshot() {
+      const dir = mkdtempSync(join(tmpdir(), "tgp-rel-snap-"));
+      // The database and its write-ahead log, not the shared-memory index (rebuilt from the log).
+      cpSync(worker.stateDir, dir, { recursive: true, filter: (src) => !src.endsWith("-shm") });
+      snapshots.push(dir);
+      return (query) => {
+        const r = spawnSync(process.execPath, [wranglerJs, "d1", "execute", "DB", "--local", "--persist-to", dir, "--json", "--command", query], {
+          cwd: root,
+          encoding: "utf8",
+          env: { ...process.env, CI: "true", WRANGLER_SEND_METRICS: "false" },
+        });
+        if (r.status !== 0) throw new Error(`wrangler d1 execute failed:\n${r.stdout}\n${r.stderr}`);
+        return (JSON.parse(r.stdout) as { results: Record<string, number | string | null>[] }[]).flatMap((x) => x.results);
+      };
+    },
     workerLogs() {
       const all = worker.logs();
       const ready = all.indexOf("Ready on");
@@ -87,6 +116,7 @@ export async function startPlatform(vars: Record<string, string> = {}): Promise<
     async stop() {
       await worker.stop();
       await tg.close();
+      for (const dir of snapshots) rmSync(dir, { recursive: true, force: true });
     },
   };
 }

@@ -1,6 +1,6 @@
 // Storage failure: D1 made to fail at every point of one update's ingest, one point per
 // delivery: each D1 call in turn throws before it runs, and, for batches, a statement that
-// really fails is put first, in the middle or last (D1 rolls the whole batch back). The
+// really fails is put before each statement and after the last (D1 rolls the batch back). The
 // failing delivery must answer 5xx; the redeliveries (with D1 healthy) must complete with
 // no duplicate row, rollup or reply. The one reply that may repeat is the one Telegram
 // accepted before the batch recording it failed (see src/telegram/ingest/effects.ts).
@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createApp } from "../../../src/app";
 import { FakeTelegram } from "../../helpers/fake-telegram";
 import { deliver, type TestBot, textUpdate } from "../../integration/webhook-support";
-import { captureConsole, countOf, leakedSecrets, realisticBot, secretsOf } from "./support";
+import { captureConsole, print, countOf, leakedSecrets, realisticBot, secretsOf } from "./support";
 
 const fake = new FakeTelegram();
 const out = captureConsole();
@@ -29,23 +29,26 @@ afterAll(() => {
 interface Failure {
   /** Which D1 call (1-based) of the delivery fails. */
   at: number;
-  /** "throw": the call fails before running; "stmt-first|middle|last": a failing statement inside the batch. */
-  how: "throw" | "stmt-first" | "stmt-middle" | "stmt-last";
+  /** "throw": the call fails before running; "stmt": a failing statement at `index` inside the batch. */
+  how: "throw" | "stmt";
+  index?: number;
 }
 
 interface Op {
   kind: string;
   sql: string;
+  /** Statements in a batch. */
+  size?: number;
 }
 
 /** A D1 binding that records each call and fails the one the plan names. */
 function flakyD1(real: D1Database, failure: Failure | undefined, ops: Op[]): D1Database {
   const targets = new WeakMap<object, D1PreparedStatement>();
-  const check = (kind: string, sql: string) => {
+  const check = (kind: string, sql: string, size?: number) => {
     // The bot's own row is cached per isolate for a few seconds, so whether it is read at
     // all depends on timing: it is left out of the count to keep the failure points stable.
     if (/from "bots"/i.test(sql)) return;
-    ops.push({ kind, sql });
+    ops.push({ kind, sql, size });
     if (failure?.how === "throw" && ops.length === failure.at) throw new Error(`D1_ERROR: injected failure at call ${failure.at} (${kind})`);
   };
   const wrap = (stmt: D1PreparedStatement, sql: string): D1PreparedStatement => {
@@ -71,11 +74,9 @@ function flakyD1(real: D1Database, failure: Failure | undefined, ops: Op[]): D1D
       if (prop === "batch") {
         return async (stmts: D1PreparedStatement[]) => {
           const list = stmts.map((s) => targets.get(s) ?? s);
-          check("batch", `${stmts.length} statements`);
-          if (failure && failure.how !== "throw" && ops.length === failure.at) {
-            const bad = target.prepare("INSERT INTO no_such_table_injected (x) VALUES (1)");
-            const i = failure.how === "stmt-first" ? 0 : failure.how === "stmt-last" ? list.length : Math.floor(list.length / 2);
-            list.splice(i, 0, bad);
+          check("batch", `${stmts.length} statements`, stmts.length);
+          if (failure?.how === "stmt" && ops.length === failure.at) {
+            list.splice(failure.index ?? 0, 0, target.prepare("INSERT INTO no_such_table_injected (x) VALUES (1)"));
           }
           return target.batch(list);
         };
@@ -118,7 +119,8 @@ describe("storage failure at every point of an update's ingest", () => {
       const failures: Failure[] = [];
       ops.forEach((op, i) => {
         failures.push({ at: i + 1, how: "throw" });
-        if (op.kind === "batch") for (const how of ["stmt-first", "stmt-middle", "stmt-last"] as const) failures.push({ at: i + 1, how });
+        // A statement that really fails before each statement of a batch, and after the last.
+        for (let index = 0; op.kind === "batch" && index <= (op.size ?? 0); index++) failures.push({ at: i + 1, how: "stmt", index });
       });
       const report: string[] = [];
       for (const f of failures) {
@@ -127,7 +129,7 @@ describe("storage failure at every point of an update's ingest", () => {
         fake.reset();
         const seen: Op[] = [];
         const status = await deliverWith(f, update, seen);
-        const label = `${text}: D1 call ${f.at}/${calls} (${ops[f.at - 1]?.kind}) ${f.how}`;
+        const label = `${text}: D1 call ${f.at}/${calls} (${ops[f.at - 1]?.kind}) ${f.how}${f.index === undefined ? "" : ` before statement ${f.index}`}`;
         const sendsBefore = fake.callsOf("sendMessage").length;
         // Telegram redelivers until it gets a 2xx; then once more, late.
         const again = (await deliver(bot.id, bot.secret, update)).status;
@@ -148,7 +150,7 @@ describe("storage failure at every point of an update's ingest", () => {
         expect(state, label).toEqual({ status: "5xx", redelivery: [200, 200], stored: 1, counted: 1, done: 1, replies: isCommand ? 1 : 0 });
         expect(sends, label).toBe(isCommand ? (failedRecordingReply ? 2 : 1) : 0);
       }
-      console.info(`[storage-failure] ${text}: ${failures.length} failure points over ${calls} D1 calls\n${report.join("\n")}`);
+      print(`[storage-failure] ${text}: ${failures.length} failure points over ${calls} D1 calls\n${report.join("\n")}`);
     });
   }
 

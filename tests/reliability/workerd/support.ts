@@ -6,6 +6,9 @@ import { vi } from "vitest";
 import type { FakeTelegram } from "../../helpers/fake-telegram";
 import { setupBot, type TestBot } from "../../integration/webhook-support";
 
+/** The real console.info, kept before any capture: for the suites' own figures. */
+export const print: (...args: unknown[]) => void = console.info.bind(console);
+
 /** Everything the Worker printed (console.log/info/warn/error/debug) since capture(). */
 export function captureConsole(): { lines: string[]; restore(): void } {
   const lines: string[] = [];
