@@ -45,7 +45,20 @@ function answer(c: Context<AppEnv>, body: unknown) {
   return c.json(body);
 }
 
+/** GET list of tasks, filtered by ?bot_id&kind&status (shared by /api/tasks and the page's JSON twin). */
+async function listAnswer(c: Context<AppEnv>) {
+  const q = queryOf(c, listQuery);
+  const rows = await listTasks(c.var.db, { botId: q.bot_id, kind: q.kind, status: q.status });
+  return c.json({ count: rows.length, results: rows.map(publicTask) });
+}
+
 export const backgroundTasksRoutes = new Hono<AppEnv>()
+  // GET /telegram/background-tasks/ is the dashboard page for browsers; an API client
+  // (whose Accept does not ask for HTML) gets the same list as GET /api/tasks.
+  .get("/", requireAuth(), async (c, next) => {
+    if ((c.req.header("accept") ?? "").includes("text/html")) return next();
+    return listAnswer(c);
+  })
   .post("/start-all", requireAuth(), async (c) => {
     const results = await startOrStopAll(c.env, c.var.db, "start", await optionalBotId(c));
     return answer(c, { count: results.length, results });
@@ -60,11 +73,7 @@ export const backgroundTasksRoutes = new Hono<AppEnv>()
 
 export const tasksApi = new Hono<AppEnv>()
   .use(requireAuth())
-  .get("/", async (c) => {
-    const q = queryOf(c, listQuery);
-    const rows = await listTasks(c.var.db, { botId: q.bot_id, kind: q.kind, status: q.status });
-    return c.json({ count: rows.length, results: rows.map(publicTask) });
-  })
+  .get("/", listAnswer)
   .post("/", async (c) => {
     const body = await jsonBody(c, createSchema);
     const row = await createTask(c.var.db, { botId: body.bot_id, kind: body.kind, name: body.name, config: body.config });

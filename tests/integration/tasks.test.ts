@@ -60,6 +60,13 @@ describe("tasks API", () => {
     expect(await runAlarm(stub, clock)).toBe(true);
     expect(fake.callsOf("getUpdates")).toHaveLength(1);
 
+    // The list: JSON for an API client, the dashboard page for a browser.
+    const listed = await apiJson<{ results: Task[] }>("/telegram/background-tasks/");
+    expect(listed.body.results.find((t) => t.id === id)).toMatchObject({ status: "running" });
+    const page = await api("/telegram/background-tasks/", { headers: { accept: "text/html" } });
+    expect(page.headers.get("content-type")).toMatch(/text\/html/);
+    expect(await page.text()).toContain("poller");
+
     const status = await apiJson<Task & { live: { status: string } }>(`/telegram/background-tasks/${id}/status/`);
     expect(status.status).toBe(200);
     expect(status.body).toMatchObject({ id, status: "running", live: { status: "running" } });
