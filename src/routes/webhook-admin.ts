@@ -17,17 +17,11 @@ import { AppError } from "../lib/errors";
 import { idParam, parseWith } from "../lib/validate";
 import { requireAuth } from "../middleware/auth";
 import { TelegramError } from "../telegram/errors";
+import { KNOWN_KINDS } from "../telegram/ingest/normalize";
 import { forgetCachedBot } from "./webhook";
 
-export const DEFAULT_ALLOWED_UPDATES = [
-  "message",
-  "edited_message",
-  "channel_post",
-  "edited_channel_post",
-  "callback_query",
-  "my_chat_member",
-  "chat_member",
-];
+// Every kind ingest stores or acts on, chat_member included (Telegram omits it unless asked).
+export const DEFAULT_ALLOWED_UPDATES: string[] = [...KNOWN_KINDS];
 
 /** Runs a Bot API call for an operator: Telegram's refusal is a 4xx with its description, an outage a 502. */
 export async function forOperator<T>(what: string, fn: () => Promise<T>): Promise<T> {

@@ -24,13 +24,9 @@ export interface ChatTarget {
 /** The most calls one chat can cost (a migration doubles it; the budget keeps a margin for that). */
 export const callsFor = (type: ChatType): number => (type === "private" ? 1 : 4);
 
-export async function collectChat(
-  client: TelegramClient,
-  target: ChatTarget,
-  botTgId: number,
-  now: () => number = () => Math.floor(Date.now() / 1000),
-): Promise<ChatStats> {
-  const stats: ChatStats = {
+/** A chat's result before anything was read: what we know of it, nothing collected. */
+export function blankStats(target: ChatTarget, collectedAt: number): ChatStats {
+  return {
     chat_id: target.chatId,
     title: target.type === "private" ? personName(target.firstName, target.lastName) || target.title : target.title,
     username: target.username,
@@ -40,9 +36,18 @@ export async function collectChat(
     admin_count: null,
     bot_role: null,
     administrators: [],
-    collected_at: now(),
+    collected_at: collectedAt,
     error: null,
   };
+}
+
+export async function collectChat(
+  client: TelegramClient,
+  target: ChatTarget,
+  botTgId: number,
+  now: () => number = () => Math.floor(Date.now() / 1000),
+): Promise<ChatStats> {
+  const stats = blankStats(target, now());
   try {
     await readInto(client, stats, target.chatId, botTgId);
   } catch (err) {

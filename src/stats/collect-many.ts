@@ -7,7 +7,7 @@
 import type { TelegramClient } from "../telegram/client";
 import type { CallMeter } from "./call-meter";
 import { MAX_CONCURRENCY } from "./call-meter";
-import { type ChatTarget, callsFor, classifyError, collectChat } from "./collect-chat";
+import { blankStats, type ChatTarget, callsFor, classifyError, collectChat } from "./collect-chat";
 import type { ChatStats } from "./types";
 
 export interface CollectManyResult {
@@ -71,17 +71,5 @@ function failed(target: ChatTarget, err: unknown, now = () => Math.floor(Date.no
   } catch {
     error = { kind: "telegram_error", error_code: null, description: `internal: ${err instanceof Error ? err.message : String(err)}` };
   }
-  return {
-    chat_id: target.chatId,
-    title: target.title,
-    username: target.username,
-    type: target.type,
-    first_seen: target.firstSeenAt,
-    member_count: null,
-    admin_count: null,
-    bot_role: null,
-    administrators: [],
-    collected_at: now(),
-    error,
-  };
+  return { ...blankStats(target, now()), error };
 }
