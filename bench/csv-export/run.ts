@@ -9,6 +9,7 @@
 import { startWorker } from "../../tests/helpers/wrangler-dev";
 import { d1File, SqliteFile } from "../api-scale/sqlite-file";
 import { AUTH } from "../api-scale/timing";
+import { connectHeap, type HeapClient, inspectorPort } from "./heap";
 import { findWorkerPid, readMem, sampleRss } from "./proc";
 
 const arg = (name: string, fallback: string) => process.argv.find((x) => x.startsWith(`--${name}=`))?.split("=")[1] ?? fallback;
@@ -80,6 +81,24 @@ interface Result {
   hwmAfterKb: number;
   samples: number;
   d: Download;
+  /** V8 heap of the Worker (bytes): after a forced GC before and after the export, and the highest value sampled during it. */
+  heap?: { before: number; peak: number; after: number };
+}
+
+/** Samples the heap in use every ~20 ms while `work` runs; answers the highest value. */
+async function heapPeakDuring<T>(heap: HeapClient, work: Promise<T>): Promise<{ value: T; peak: number }> {
+  let done = false;
+  let peak = 0;
+  const loop = (async () => {
+    while (!done) {
+      peak = Math.max(peak, await heap.used());
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  })();
+  const value = await work;
+  done = true;
+  await loop;
+  return { value, peak };
 }
 
 const results: Result[] = [];
@@ -94,13 +113,26 @@ for (const chats of sizes) {
     // Warm-up: the first requests compile the Worker's code paths and size V8's heap.
     for (let i = 0; i < 3; i++) await download(`${w.url}/studio/social/telegram-stats/export.csv?bot_id=2`);
     await new Promise((r) => setTimeout(r, 500));
+    const heap = await connectHeap(inspectorPort(w.stateDir)).catch((err: Error) => {
+      console.log(`V8 heap: unavailable (${err.message})`);
+      return undefined;
+    });
+    const heapBefore = heap ? await heap.usedAfterGc() : 0;
     const before = readMem(pid);
     const sampler = sampleRss(pid);
-    const d = await download(`${w.url}/studio/social/telegram-stats/export.csv?bot_id=1`);
+    const exported = download(`${w.url}/studio/social/telegram-stats/export.csv?bot_id=1`);
+    const { value: d, peak: heapPeak } = heap ? await heapPeakDuring(heap, exported) : { value: await exported, peak: 0 };
     const { peakKb, samples } = sampler.stop();
     const after = readMem(pid);
     if (d.status !== 200 || d.rows !== chats) throw new Error(`export answered ${d.status} with ${d.rows} rows, expected ${chats}`);
     const r: Result = { chats, baselineKb: before.rssKb, peakKb, hwmAfterKb: after.hwmKb, samples, d };
+    if (heap) {
+      r.heap = { before: heapBefore, peak: heapPeak, after: await heap.usedAfterGc() };
+      console.log(
+        `Worker V8 heap: ${mb(r.heap.before / 1024)} after GC before the export, peak ${mb(r.heap.peak / 1024)} during it, ${mb(r.heap.after / 1024)} after GC after it`,
+      );
+      heap.close();
+    }
     results.push(r);
     console.log(
       `rows ${d.rows}, ${f(d.bytes / 1e6, 2)} MB; headers ${f(d.headersMs)} ms, first byte ${f(d.firstByteMs)} ms, first row ${f(d.firstRowMs)} ms, total ${f(d.totalMs)} ms`,
@@ -109,13 +141,18 @@ for (const chats of sizes) {
       `workerd RSS: before ${mb(before.rssKb)}, peak during export ${mb(peakKb)} (+${mb(peakKb - before.rssKb)}), VmHWM ${mb(before.hwmKb)} -> ${mb(after.hwmKb)}; ${samples} samples`,
     );
     if (chats === sizes[sizes.length - 1]) {
-      const file = new SqliteFile(d1File(w.stateDir));
+      const show = () => {
+        // A fresh connection each time, so a schema change made by another process is seen.
+        const file = new SqliteFile(d1File(w.stateDir));
+        console.log(`  plan: ${file.plan(PAGE_SQL(0)).join("; ")}; bare time of one page ${f(file.time(PAGE_SQL(0)), 1)} ms`);
+        file.close();
+      };
       console.log(`export page query: ${PAGE_SQL(0)}`);
-      console.log(`  plan: ${file.plan(PAGE_SQL(0)).join("; ")}; bare time of one page ${f(file.time(PAGE_SQL(0)), 1)} ms`);
+      show();
       if (!process.argv.includes("--no-index-trial")) {
         w.sql(PROPOSED_INDEX);
         console.log(`with ${PROPOSED_INDEX}:`);
-        console.log(`  plan: ${file.plan(PAGE_SQL(0)).join("; ")}; bare time of one page ${f(file.time(PAGE_SQL(0)), 1)} ms`);
+        show();
         const before2 = readMem(pid);
         const sampler2 = sampleRss(pid);
         const d2 = await download(`${w.url}/studio/social/telegram-stats/export.csv?bot_id=1`);
@@ -125,7 +162,16 @@ for (const chats of sizes) {
             `RSS before ${mb(before2.rssKb)}, peak ${mb(peak2)} (+${mb(peak2 - before2.rssKb)})`,
         );
       }
-      file.close();
+      // Retained or garbage? Export the same 100k rows again and again: memory a single export
+      // retains would add up; garbage V8 has not collected yet levels off.
+      const repeats = Number(arg("repeats", "6"));
+      const line: string[] = [];
+      for (let k = 0; k < repeats; k++) {
+        const s = sampleRss(pid);
+        await download(`${w.url}/studio/social/telegram-stats/export.csv?bot_id=1`);
+        line.push(mb(s.stop().peakKb));
+      }
+      if (repeats) console.log(`peak RSS over ${repeats} more exports of the same ${chats} rows: ${line.join(", ")}`);
     }
   } finally {
     await w.stop();
@@ -146,6 +192,10 @@ if (results.length >= 2) {
   line("peak RSS during export", a.peakKb, b.peakKb, mb);
   line("growth over baseline", growthA, growthB, mb);
   line("VmHWM after", a.hwmAfterKb, b.hwmAfterKb, mb);
+  if (a.heap && b.heap) {
+    line("V8 heap peak during export", a.heap.peak / 1024, b.heap.peak / 1024, mb);
+    line("V8 heap after GC, after", a.heap.after / 1024, b.heap.after / 1024, mb);
+  }
   line("first row (ms)", a.d.firstRowMs, b.d.firstRowMs, (n) => f(n));
   line("total (ms)", a.d.totalMs, b.d.totalMs, (n) => f(n));
   console.log(`goal: peak flat (ratio ~1; growth in MB, not proportional to rows) -> ${b.peakKb / a.peakKb <= 1.25 ? "ok" : "NOT FLAT"}`);

@@ -11,6 +11,7 @@ import { AppError } from "../lib/errors";
 import { idParam } from "../lib/validate";
 import { ingestUpdate } from "../telegram/ingest";
 import { waitForDone } from "../telegram/ingest/ledger";
+import { assertUpdateShape } from "../telegram/ingest/shape";
 
 export const MAX_UPDATE_BYTES = 1024 * 1024;
 export const SECRET_HEADER = "x-telegram-bot-api-secret-token";
@@ -30,7 +31,9 @@ function parseUpdate(text: string): { update_id: number } & Record<string, unkno
   if (typeof id !== "number" || !Number.isSafeInteger(id) || id < 0) {
     throw new AppError("BAD_REQUEST", "Body is not a Telegram Update: update_id must be a non-negative integer");
   }
-  return value as { update_id: number } & Record<string, unknown>;
+  const update = value as { update_id: number } & Record<string, unknown>;
+  assertUpdateShape(update);
+  return update;
 }
 
 // Bot rows are cached per isolate for a few seconds: the bot lookup is the one D1 read

@@ -3,6 +3,7 @@
 // crash between fetch and store refetches it (ingest's ledger drops the repeat).
 import { telegramFor } from "../db/bots";
 import { TelegramError } from "../telegram/errors";
+import { shapeProblem } from "../telegram/ingest/shape";
 import type { StepContext, StepOutcome } from "./step";
 
 /** Long-poll seconds: short enough that one alarm run stays small, long enough to be cheap. */
@@ -34,6 +35,14 @@ export async function pollingStep(ctx: StepContext): Promise<StepOutcome> {
   let fetched = Number(state.progress?.fetched ?? 0);
   for (const update of updates) {
     if (offset !== undefined && update.update_id < offset) continue;
+    const malformed = shapeProblem(update as never);
+    if (malformed) {
+      // Telegram itself sent it: asking again would return the same body forever, so skip it, loudly.
+      log.error("malformed update skipped", { bot_id: bot.id, update_id: update.update_id, reason: malformed });
+      state.data.offset = update.update_id + 1;
+      await ctx.save();
+      continue;
+    }
     const outcome = await ctx.ingest({ env, db, log, bot }, update as never);
     // Someone else holds this update right now: keep the offset so Telegram gives it again.
     if (outcome.status === "in_progress") return { next: clock.now() + 5000 };

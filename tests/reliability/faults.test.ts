@@ -3,15 +3,17 @@
 // providers answer ~35% of requests with 429 or 500. The driver plays Telegram: one update
 // at a time per chat, redelivered until it gets a 2xx. Every update must be stored, every
 // reply delivered or recorded as failed with its reason, and nothing retried past its budget.
+// Faults are drawn per call identity (seeded), so the Bot API faults repeat run after run; how
+// an AI bot merges waiting questions into one prompt still depends on timing.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type LeanAi, startLeanAi } from "./support/lean-ai";
 import type { Fault } from "./support/lean-telegram";
 import { leakedSecrets, type Platform, type RelBot, startPlatform, TEST_SECRETS, textUpdate } from "./support/platform";
-import { pick, pool, rng } from "./support/rng";
+import { draw, pick, pool, rng } from "./support/rng";
 
 const SEED = Number(process.env.RELIABILITY_SEED ?? 20);
-const CHATS_PER_BOT = 12;
-const UPDATES_PER_CHAT = 6;
+const CHATS_PER_BOT = 16;
+const UPDATES_PER_CHAT = 8;
 /** Telegram's side: how often one update is delivered before the driver calls it lost. */
 const DELIVERY_BUDGET = 15;
 /** The Worker's Bot API client: 1 call + 2 retries (src/telegram/client.ts maxRetries). */
@@ -47,9 +49,22 @@ afterAll(async () => {
 describe(`faults: Bot API 20%, AI providers 35% (seed ${SEED})`, () => {
   it("delivers every update within Telegram's redelivery budget", async () => {
     const r = rng(SEED);
-    p.tg.faults = () => (r() < 0.2 ? pick<Fault>(r, ["429", "500", "drop", "400"]) : undefined);
-    const aiRng = rng(SEED + 1);
-    ai.status = () => (aiRng() < 0.35 ? pick(aiRng, [429, 500] as const) : 200);
+    // Each call's fate is fixed by what it is (bot, chat, method, and how many such calls came
+    // before it; one update at a time per chat), not by when it arrives among the other chats'.
+    const seen = new Map<string, number>();
+    const FAULTS: Fault[] = ["429", "500", "drop", "400"];
+    p.tg.faults = (call) => {
+      // The AI bot's own replies (reply_parameters) are counted apart: they come when its coordinator runs.
+      const key = `${call.token}|${call.params.chat_id}|${call.method}|${call.params.reply_parameters ? "ai" : "update"}`;
+      const n = (seen.get(key) ?? 0) + 1;
+      seen.set(key, n);
+      const x = draw(`${SEED}|${key}|${n}`);
+      return x < 0.2 ? FAULTS[Math.floor(x / 0.05)] : undefined;
+    };
+    ai.status = (provider, prompt) => {
+      const x = draw(`${SEED}|${provider}|${prompt}`);
+      return x < 0.35 ? (x < 0.175 ? 429 : 500) : 200;
+    };
 
     let updateId = 800_000_000;
     let messageId = 1;
@@ -106,11 +121,13 @@ describe(`faults: Bot API 20%, AI providers 35% (seed ${SEED})`, () => {
 
   it("delivers each command's reply once, or records why it failed", () => {
     const ledger = new Map(
-      (sql("SELECT bot_id, update_id, json_extract(effects, '$.sent') AS sent FROM processed_updates") as {
-        bot_id: number;
-        update_id: number;
-        sent: string | null;
-      }[]).map((row) => [`${row.bot_id}:${row.update_id}`, JSON.parse(row.sent ?? "{}") as Record<string, unknown>]),
+      (
+        sql("SELECT bot_id, update_id, json_extract(effects, '$.sent') AS sent FROM processed_updates") as {
+          bot_id: number;
+          update_id: number;
+          sent: string | null;
+        }[]
+      ).map((row) => [`${row.bot_id}:${row.update_id}`, JSON.parse(row.sent ?? "{}") as Record<string, unknown>]),
     );
     const wrong: string[] = [];
     let failed = 0;
@@ -118,11 +135,15 @@ describe(`faults: Bot API 20%, AI providers 35% (seed ${SEED})`, () => {
       const ok = p.tg.calls.filter(
         (c) => c.method === "sendMessage" && !c.fault && !c.params.reply_parameters && c.delivery?.startsWith(`${u.body.update_id}#`),
       ).length;
-      const record = ledger.get(`${u.bot.id}:${u.body.update_id}`)?.["reply:0"] as { error?: number; description?: string } | number[] | undefined;
+      const record = ledger.get(`${u.bot.id}:${u.body.update_id}`)?.["reply:0"] as
+        | { error?: number; description?: string }
+        | number[]
+        | undefined;
       const recordedFailure = record && !Array.isArray(record) && record.error ? record : undefined;
       if (recordedFailure) failed++;
       if (ok + (recordedFailure ? 1 : 0) !== 1) wrong.push(`${u.body.update_id}: ${ok} sent, record ${JSON.stringify(record)}`);
-      if (recordedFailure && !/can't parse entities/.test(recordedFailure.description ?? "")) wrong.push(`${u.body.update_id}: reason ${JSON.stringify(record)}`);
+      if (recordedFailure && !/can't parse entities/.test(recordedFailure.description ?? ""))
+        wrong.push(`${u.body.update_id}: reason ${JSON.stringify(record)}`);
     }
     console.log(`[faults] ${planned.filter((x) => x.kind === "command").length} command replies, ${failed} recorded as refused (400)`);
     expect(wrong).toEqual([]);

@@ -31,7 +31,8 @@ export async function startLeanAi(): Promise<LeanAi> {
   const state: LeanAi = { url: "", calls: [], status: undefined, close: async () => undefined };
   const server = createServer(async (req, res) => {
     const body = await json(req);
-    const send = (status: number, payload: unknown) => res.writeHead(status, { "content-type": "application/json" }).end(JSON.stringify(payload));
+    const send = (status: number, payload: unknown) =>
+      res.writeHead(status, { "content-type": "application/json" }).end(JSON.stringify(payload));
     let provider: AiCall["provider"];
     let prompt: string;
     let key: string;

@@ -97,7 +97,13 @@ export async function startLeanTelegram(): Promise<LeanTelegram> {
         const chatObj = chatId > 0 ? { id: chatId, type: "private", first_name: "U" } : { id: chatId, type: "supergroup", title: "G" };
         return json(200, {
           ok: true,
-          result: { message_id: call.messageId, date: now, chat: chatObj, from: { id, is_bot: true, first_name: "Rel" }, text: params.text },
+          result: {
+            message_id: call.messageId,
+            date: now,
+            chat: chatObj,
+            from: { id, is_bot: true, first_name: "Rel" },
+            text: params.text,
+          },
         });
       }
       case "getWebhookInfo":

@@ -99,11 +99,15 @@ export async function startPlatform(vars: Record<string, string> = {}): Promise<
       cpSync(worker.stateDir, dir, { recursive: true, filter: (src) => !src.endsWith("-shm") });
       snapshots.push(dir);
       return (query) => {
-        const r = spawnSync(process.execPath, [wranglerJs, "d1", "execute", "DB", "--local", "--persist-to", dir, "--json", "--command", query], {
-          cwd: root,
-          encoding: "utf8",
-          env: { ...process.env, CI: "true", WRANGLER_SEND_METRICS: "false" },
-        });
+        const r = spawnSync(
+          process.execPath,
+          [wranglerJs, "d1", "execute", "DB", "--local", "--persist-to", dir, "--json", "--command", query],
+          {
+            cwd: root,
+            encoding: "utf8",
+            env: { ...process.env, CI: "true", WRANGLER_SEND_METRICS: "false" },
+          },
+        );
         if (r.status !== 0) throw new Error(`wrangler d1 execute failed:\n${r.stdout}\n${r.stderr}`);
         return (JSON.parse(r.stdout) as { results: Record<string, number | string | null>[] }[]).flatMap((x) => x.results);
       };
@@ -138,7 +142,10 @@ export function textUpdate(updateId: number, chatId: number, userId: number, mes
     message: {
       message_id: messageId,
       from: { id: userId, is_bot: false, first_name: `User${userId}`, language_code: "en" },
-      chat: chatId > 0 ? { id: chatId, type: "private", first_name: `User${userId}` } : { id: chatId, type: "supergroup", title: `Group ${chatId}` },
+      chat:
+        chatId > 0
+          ? { id: chatId, type: "private", first_name: `User${userId}` }
+          : { id: chatId, type: "supergroup", title: `Group ${chatId}` },
       date: 1_767_000_000 + (updateId % 86_400),
       text,
       ...(cmd && { entities: [{ type: "bot_command", offset: 0, length: cmd.length }] }),

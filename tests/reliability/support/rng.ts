@@ -35,3 +35,14 @@ export async function pool<T>(items: readonly T[], concurrency: number, work: (i
   });
   await Promise.all(runners);
 }
+
+/** A number in [0, 1) fixed by `key` (FNV-1a): the same call gets the same draw whatever the timing. */
+export function draw(key: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < key.length; i++) {
+    h ^= key.charCodeAt(i);
+    h = Math.imul(h, 0x01000193) >>> 0;
+  }
+  // One more mixing round so near keys do not give near numbers.
+  return rng(h)();
+}

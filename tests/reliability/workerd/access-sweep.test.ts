@@ -60,7 +60,7 @@ const JSON_BODY = { text: JSON.stringify({ name: "x", text: "x", chat_id: 1, tok
 const FORM_BODY = { text: "name=x&text=x&chat_id=1", type: "application/x-www-form-urlencoded" };
 const bodyFor = (r: Route) => (r.method === "GET" ? undefined : r.path.startsWith("/api/") ? JSON_BODY : FORM_BODY);
 
-const refusedAsGuest = (r: Route, res: { status: number; location: string }) =>
+const refusedAsGuest = (res: { status: number; location: string }) =>
   res.status === 401 || res.status === 403 || ([302, 303].includes(res.status) && res.location.startsWith("/login"));
 
 beforeAll(async () => {
@@ -92,7 +92,7 @@ describe(`access sweep over ${routes.length} routes`, () => {
       if (PUBLIC.has(`${r.method} ${r.path}`)) continue;
       for (const accept of ["application/json", "text/html"]) {
         const res = await call(r, { accept }, bodyFor(r));
-        if (!refusedAsGuest(r, res)) wrong.push(`${r.method} ${r.path} (${accept}) -> ${res.status} ${res.location}`);
+        if (!refusedAsGuest(res)) wrong.push(`${r.method} ${r.path} (${accept}) -> ${res.status} ${res.location}`);
       }
     }
     expect(wrong).toEqual([]);

@@ -6,10 +6,10 @@
 import { env, exports } from "cloudflare:workers";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { FakeTelegram } from "../../helpers/fake-telegram";
-import { textUpdate } from "../../integration/webhook-support";
 import type { TestBot } from "../../integration/webhook-support";
-import { pick, pool, rng, type Rng } from "../support/rng";
-import { captureConsole, print, countOf, leakedSecrets, realisticBot, secretsOf } from "./support";
+import { textUpdate } from "../../integration/webhook-support";
+import { pick, pool, type Rng, rng } from "../support/rng";
+import { captureConsole, countOf, leakedSecrets, print, realisticBot, secretsOf } from "./support";
 
 const BODIES = Number((env as unknown as { RELIABILITY_BAD_INPUTS?: string }).RELIABILITY_BAD_INPUTS ?? 10_000);
 const SEED = 3;
@@ -27,7 +27,9 @@ beforeAll(async () => {
   fake.listen();
   bot = await realisticBot(fake, 7300000001, "bad_input_bot");
   // As Telegram: a reply to a chat id that is not a number cannot reach anyone.
-  fake.on("sendMessage", (c) => (Number.isSafeInteger(Number(c.params.chat_id)) ? undefined : { error_code: 400, description: "Bad Request: chat not found" }));
+  fake.on("sendMessage", (c) =>
+    Number.isSafeInteger(Number(c.params.chat_id)) ? undefined : { error_code: 400, description: "Bad Request: chat not found" },
+  );
 });
 afterAll(() => {
   out.restore();
@@ -111,11 +113,29 @@ function mutate(body: Json, r: Rng): string {
     return "deep nesting";
   }
   if (roll < 0.9) {
-    const key = pick(r, ["message", "edited_message", "callback_query", "channel_post", "my_chat_member", "chat_member", "poll", "nonsense"]);
+    const key = pick(r, [
+      "message",
+      "edited_message",
+      "callback_query",
+      "channel_post",
+      "my_chat_member",
+      "chat_member",
+      "poll",
+      "nonsense",
+    ]);
     (body as Record<string, Json>)[key] = pick(r, ODD_VALUES);
     return "wrong kind";
   }
-  setAt(body, ["message"], structuredClone(pick(r, fixtures.map((f) => (f.message ?? f.channel_post ?? {}) as Json))));
+  setAt(
+    body,
+    ["message"],
+    structuredClone(
+      pick(
+        r,
+        fixtures.map((f) => (f.message ?? f.channel_post ?? {}) as Json),
+      ),
+    ),
+  );
   setAt(body, ["message", "text"], `/${pick(r, ["start", "help", "settings", "whoami", "nope"])}${"@".repeat(Math.floor(r() * 2))}`);
   return "command in an odd update";
 }
@@ -138,10 +158,13 @@ function makeCase(i: number, r: Rng): Case {
   const n = 1 + Math.floor(r() * 3);
   for (let k = 0; k < n; k++) kinds.push(mutate(body, r));
   let text: string;
+  let id = (body as Record<string, Json>).update_id;
   try {
     text = JSON.stringify(body);
   } catch {
+    // Too deep for JSON.stringify here: send a stand-in that keeps the case's own id.
     text = `{"update_id":${updateId},"message":"too deep to write"}`;
+    id = updateId;
   }
   let bytes = enc.encode(text);
   const roll = r();
@@ -149,7 +172,12 @@ function makeCase(i: number, r: Rng): Case {
     // Malformed JSON: cut short, a stray character, or a brace dropped.
     const at = Math.floor(r() * bytes.length);
     const how = Math.floor(r() * 3);
-    text = how === 0 ? text.slice(0, at) : how === 1 ? `${text.slice(0, at)}${pick(r, ["}", "]", ",", '"', "\\", "{"])}${text.slice(at)}` : text.replace("}", "");
+    text =
+      how === 0
+        ? text.slice(0, at)
+        : how === 1
+          ? `${text.slice(0, at)}${pick(r, ["}", "]", ",", '"', "\\", "{"])}${text.slice(at)}`
+          : text.replace("}", "");
     bytes = enc.encode(text);
     kinds.push("malformed JSON");
   } else if (roll < 0.2) {
@@ -162,17 +190,82 @@ function makeCase(i: number, r: Rng): Case {
     bytes = new Uint8Array(0);
     kinds.push("empty body");
   }
-  const ct = r() < 0.15 ? pick(r, [null, "text/plain", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x", "application/xml"]) : "application/json";
+  const ct =
+    r() < 0.15
+      ? pick(r, [null, "text/plain", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x", "application/xml"])
+      : "application/json";
   if (ct !== "application/json") kinds.push("wrong content type");
-  const id = (body as Record<string, Json>).update_id;
-  return { kind: kinds.join("+"), bytes, contentType: ct, ...(typeof id === "number" && Number.isSafeInteger(id) && id >= 0 && { updateId: id }) };
+  return {
+    kind: kinds.join("+"),
+    bytes,
+    contentType: ct,
+    ...(typeof id === "number" && Number.isSafeInteger(id) && id >= 0 && { updateId: id }),
+  };
 }
 
 async function send(c: Case): Promise<Response> {
   const headers: Record<string, string> = { "x-telegram-bot-api-secret-token": bot.secret };
   if (c.contentType) headers["content-type"] = c.contentType;
-  return exports.default.fetch(new Request(`https://platform.test/telegram/webhook/${bot.id}/`, { method: "POST", headers, body: c.bytes }));
+  return exports.default.fetch(
+    new Request(`https://platform.test/telegram/webhook/${bot.id}/`, { method: "POST", headers, body: c.bytes }),
+  );
 }
+
+// The smallest bodies behind each cause of a 5xx the mutation run found (2026-11-24):
+// each must be refused with a 4xx or accepted, never answered 5xx (Telegram would redeliver it
+// for a day, holding back the bot's later updates).
+const from = { id: 73_000_100, is_bot: false, first_name: "Min" };
+const chat = { id: 73_000_100, type: "private", first_name: "Min" };
+const MINIMAL: [string, Record<string, unknown>][] = [
+  ["a message without a date (normalize.ts utcParts: Invalid time value)", { message: { message_id: 1, from, chat, text: "hi" } }],
+  [
+    "a chat id that is an object (d1.ts stmt: D1_TYPE_ERROR)",
+    { message: { message_id: 2, from, chat: { ...chat, id: {} }, date: 1_700_000_000, text: "hi" } },
+  ],
+  [
+    "a chat title that is an array (drizzle expands it: SQL syntax error)",
+    {
+      message: { message_id: 3, from, chat: { id: -100_730_001, type: "supergroup", title: ["a", "b"] }, date: 1_700_000_000, text: "hi" },
+    },
+  ],
+  [
+    "a message without a chat type (NOT NULL chats.type)",
+    { message: { message_id: 4, from, chat: { id: 73_000_101 }, date: 1_700_000_000, text: "hi" } },
+  ],
+  [
+    "a text that is a number (commands/parse.ts: text?.startsWith)",
+    { message: { message_id: 5, from, chat, date: 1_700_000_000, text: 42 } },
+  ],
+  [
+    "a callback query without from (ingest/dispatch.ts dispatchCallback)",
+    { callback_query: { id: "cb1", chat_instance: "1", data: "settings" } },
+  ],
+  [
+    "callback data that is a number (commands/registry.ts findCallbackHandler)",
+    { callback_query: { id: "cb2", from, chat_instance: "1", data: 5 } },
+  ],
+  [
+    "a chat_member update without a chat (normalize.ts)",
+    {
+      chat_member: {
+        from,
+        date: 1_700_000_000,
+        old_chat_member: { status: "left", user: from },
+        new_chat_member: { status: "member", user: from },
+      },
+    },
+  ],
+];
+
+describe("minimal bodies behind the 5xx causes", () => {
+  it.each(MINIMAL.map(([name, body], i) => ({ name, body: { update_id: 600_000_000 + i, ...body } })))(
+    "$name: no 5xx",
+    async ({ body }) => {
+      const res = await send({ kind: "minimal", bytes: enc.encode(JSON.stringify(body)), contentType: "application/json" });
+      expect(res.status).toBeLessThan(500);
+    },
+  );
+});
 
 describe(`bad input: ${BODIES} mutated webhook bodies (seed ${SEED})`, () => {
   const statuses = new Map<number, number>();
@@ -191,7 +284,13 @@ describe(`bad input: ${BODIES} mutated webhook bodies (seed ${SEED})`, () => {
       answers.push(text);
       statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1);
       if (res.status >= 500 && c.updateId !== undefined) failedIds.add(c.updateId);
-      if (res.status >= 500) fiveXX.push({ kind: c.kind, status: res.status, body: text.slice(0, 200), sample: new TextDecoder().decode(c.bytes.slice(0, 300)) });
+      if (res.status >= 500)
+        fiveXX.push({
+          kind: c.kind,
+          status: res.status,
+          body: text.slice(0, 200),
+          sample: new TextDecoder().decode(c.bytes.slice(0, 300)),
+        });
       else if (res.status >= 400) {
         expect((JSON.parse(text) as { error: { message: string } }).error.message.length, c.kind).toBeGreaterThan(5);
         if (c.updateId !== undefined) rejectedIds.push(c.updateId);
@@ -202,13 +301,17 @@ describe(`bad input: ${BODIES} mutated webhook bodies (seed ${SEED})`, () => {
     // On failure, show each cause the Worker logged for its 5xx answers (message and first frame in src/), with counts.
     const causes = new Map<string, number>();
     for (const l of out.lines) {
-      if (!l.includes('"level":"error"')) continue;
+      if (!l.includes('"msg":"unhandled error"')) continue;
       const rec = JSON.parse(l) as { error?: { message?: string }; stack?: string };
       const frame = /\(([^)]*\/src\/[^)]*)\)/.exec(rec.stack ?? "")?.[1]?.replace(/^.*\/src\//, "src/") ?? "";
       const cause = `${rec.error?.message?.slice(0, 120)} at ${frame}`;
       causes.set(cause, (causes.get(cause) ?? 0) + 1);
     }
-    expect({ count: fiveXX.length, causes: Object.fromEntries(causes), first: fiveXX.slice(0, 2) }).toEqual({ count: 0, causes: {}, first: [] });
+    expect({ count: fiveXX.length, causes: Object.fromEntries(causes), first: fiveXX.slice(0, 2) }).toEqual({
+      count: 0,
+      causes: {},
+      first: [],
+    });
   });
 
   it("stores nothing for a body it refused", async () => {
@@ -220,9 +323,11 @@ describe(`bad input: ${BODIES} mutated webhook bodies (seed ${SEED})`, () => {
       .all<{ update_id: number }>();
     for (const row of msgs.results) ids.add(row.update_id);
     expect(rejectedIds.length).toBeGreaterThan(0);
-    expect(rejectedIds.filter((id) => ids.has(id))).toEqual([]);
+    // (An id may be shared by several bodies, e.g. a mutation to update_id 0: only ids no body got stored by count.)
+    expect(rejectedIds.filter((id) => ids.has(id) && !acceptedIds.has(id) && !failedIds.has(id))).toEqual([]);
     // Everything stored came from a body answered 2xx (or 5xx, which Telegram redelivers).
-    expect([...ids].filter((id) => !acceptedIds.has(id) && !failedIds.has(id))).toEqual([]);
+    // (The minimal cases above use ids from 600,000,000 and are not counted here.)
+    expect([...ids].filter((id) => id < 600_000_000 && !acceptedIds.has(id) && !failedIds.has(id))).toEqual([]);
   });
 
   it("keeps serving: a valid delivery afterwards is stored and answered", async () => {

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createApp } from "../../../src/app";
 import { FakeTelegram } from "../../helpers/fake-telegram";
 import { deliver, type TestBot, textUpdate } from "../../integration/webhook-support";
-import { captureConsole, print, countOf, leakedSecrets, realisticBot, secretsOf } from "./support";
+import { captureConsole, countOf, leakedSecrets, print, realisticBot, secretsOf } from "./support";
 
 const fake = new FakeTelegram();
 const out = captureConsole();
@@ -49,7 +49,8 @@ function flakyD1(real: D1Database, failure: Failure | undefined, ops: Op[]): D1D
     // all depends on timing: it is left out of the count to keep the failure points stable.
     if (/from "bots"/i.test(sql)) return;
     ops.push({ kind, sql, size });
-    if (failure?.how === "throw" && ops.length === failure.at) throw new Error(`D1_ERROR: injected failure at call ${failure.at} (${kind})`);
+    if (failure?.how === "throw" && ops.length === failure.at)
+      throw new Error(`D1_ERROR: injected failure at call ${failure.at} (${kind})`);
   };
   const wrap = (stmt: D1PreparedStatement, sql: string): D1PreparedStatement => {
     const proxy = new Proxy(stmt, {
@@ -81,7 +82,12 @@ function flakyD1(real: D1Database, failure: Failure | undefined, ops: Op[]): D1D
           return target.batch(list);
         };
       }
-      if (prop === "exec") return (sql: string) => (check("exec", sql), target.exec(sql));
+      if (prop === "exec") {
+        return (sql: string) => {
+          check("exec", sql);
+          return target.exec(sql);
+        };
+      }
       const v = Reflect.get(target, prop, target);
       return typeof v === "function" ? v.bind(target) : v;
     },
@@ -138,8 +144,16 @@ describe("storage failure at every point of an update's ingest", () => {
           status: status >= 500 ? "5xx" : status,
           redelivery: [again, late],
           stored: await countOf("SELECT count(*) AS n FROM messages WHERE bot_id = ? AND update_id = ?", bot.id, update.update_id),
-          counted: await countOf("SELECT coalesce(sum(messages), 0) AS n FROM chat_user_daily WHERE bot_id = ? AND user_id = ?", bot.id, user),
-          done: await countOf("SELECT count(*) AS n FROM processed_updates WHERE bot_id = ? AND update_id = ? AND status = 'done'", bot.id, update.update_id),
+          counted: await countOf(
+            "SELECT coalesce(sum(messages), 0) AS n FROM chat_user_daily WHERE bot_id = ? AND user_id = ?",
+            bot.id,
+            user,
+          ),
+          done: await countOf(
+            "SELECT count(*) AS n FROM processed_updates WHERE bot_id = ? AND update_id = ? AND status = 'done'",
+            bot.id,
+            update.update_id,
+          ),
           replies: await countOf("SELECT count(*) AS n FROM messages WHERE bot_id = ? AND chat_id = ? AND direction = 'out'", bot.id, user),
         };
         const sends = fake.callsOf("sendMessage").length;

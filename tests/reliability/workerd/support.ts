@@ -18,7 +18,12 @@ export function captureConsole(): { lines: string[]; restore(): void } {
       lines.push(args.map((a) => (typeof a === "string" ? a : safeString(a))).join(" "));
     }),
   );
-  return { lines, restore: () => spies.forEach((s) => s.mockRestore()) };
+  return {
+    lines,
+    restore: () => {
+      for (const s of spies) s.mockRestore();
+    },
+  };
 }
 
 function safeString(v: unknown): string {
