@@ -67,7 +67,14 @@ export async function answerJobs(deps: AiReplyDeps, jobs: AiJob[]): Promise<"rep
   }
   await memory.save(last.chatId, boundMemory([...turns, { role: "assistant", content: answer.text }], bot.aiMemoryMessages));
   await recordUsage(db, key, { requests: 1, promptTokens: answer.promptTokens, completionTokens: answer.completionTokens });
-  await reply(answer.text);
+  try {
+    await reply(answer.text);
+  } catch (err) {
+    // A send whose outcome is unknown is not repeated (it may have arrived); count it where
+    // staff see AI usage, then let the coordinator log it.
+    await recordUsage(db, key, { failures: 1 }).catch(() => undefined);
+    throw err;
+  }
   log.info("AI replied", { bot_id: bot.id, chat_id: last.chatId, provider: answer.provider, merged: jobs.length });
   return "replied";
 }

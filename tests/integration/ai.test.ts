@@ -101,6 +101,17 @@ describe("AI replies", () => {
     expect(usage).toMatchObject({ requests: 0, failures: 1 });
   });
 
+  it("counts a reply Telegram would not take as a failure staff can see, and does not resend it", async () => {
+    fake.queue("sendMessage", { error_code: 500, description: "Internal Server Error" });
+    await deliver(bot.id, bot.secret, textUpdate("Are you there?", { userId: 7010 }));
+    await vi.waitFor(async () =>
+      expect(
+        await env.DB.prepare("SELECT requests, failures FROM ai_usage WHERE bot_id = ? AND user_id = 7010").bind(bot.id).first(),
+      ).toEqual({ requests: 1, failures: 1 }),
+    );
+    expect(fake.callsOf("sendMessage")).toHaveLength(1);
+  });
+
   it("remembers the conversation, bounded by ai_memory_messages, and /reset clears it", async () => {
     const say = async (text: string, n: number) => {
       await deliver(bot.id, bot.secret, textUpdate(text, { userId: 7005 }));

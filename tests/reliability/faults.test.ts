@@ -205,12 +205,12 @@ describe(`faults: Bot API 20%, AI providers 35% (seed ${SEED})`, () => {
     console.log(
       `[faults] ${questions.length} AI questions in ${prompts.size} prompts; ${allFailed} with every provider failing; ${[...perChat.values()].reduce((s, v) => s + v.failures, 0)} replies that could not be sent (logged)`,
     );
-    expect({ wrong, lost: lost.map((u) => u.body.message.text), unsettled, usageFailures: usage[0]?.n }).toEqual({
-      wrong: [],
-      lost: [],
-      unsettled: [],
-      usageFailures: allFailed,
-    });
+    expect({ wrong, lost: lost.map((u) => u.body.message.text), unsettled }).toEqual({ wrong: [], lost: [], unsettled: [] });
+    // ai_usage.failures counts every prompt whose answer did not reach the user: all providers
+    // failed (once, whether or not the polite reply got through), or the answer's send failed.
+    const sendFailures = [...perChat.values()].reduce((s, v) => s + v.failures, 0);
+    expect(usage[0]?.n).toBeGreaterThanOrEqual(allFailed);
+    expect(usage[0]?.n).toBeLessThanOrEqual(allFailed + sendFailures);
     // The keys reached the fakes as credentials, nowhere else (see the next test).
     expect(new Set(ai.calls.map((c) => c.key))).toEqual(new Set([AI_KEYS.OPENAI_API_KEY, AI_KEYS.GEMINI_API_KEY]));
   });
