@@ -65,6 +65,8 @@ export const chats = sqliteTable(
     uniqueIndex("chats_bot_chat_uq").on(t.botId, t.chatId),
     index("chats_bot_type_idx").on(t.botId, t.type),
     index("chats_bot_last_seen_idx").on(t.botId, t.lastSeenAt),
+    // Keyset pages by id (CSV export, lists) without sorting all of a bot's chats per page.
+    index("chats_bot_id_idx").on(t.botId, t.id),
   ],
 );
 
@@ -124,8 +126,11 @@ export const messages = sqliteTable(
   (t) => [
     uniqueIndex("messages_bot_chat_msg_uq").on(t.botId, t.chatId, t.messageId),
     index("messages_bot_chat_date_idx").on(t.botId, t.chatId, t.date),
-    index("messages_bot_date_idx").on(t.botId, t.date),
-    index("messages_bot_kind_date_idx").on(t.botId, t.kind, t.date),
+    // Lists are newest first by id: these give that order without sorting every match
+    // (bench/api-scale: the first page at 1M messages went from 558 ms of SQL to 0.2 ms).
+    index("messages_bot_id_idx").on(t.botId, t.id),
+    index("messages_bot_chat_id_idx").on(t.botId, t.chatId, t.id),
+    index("messages_bot_kind_id_idx").on(t.botId, t.kind, t.id),
     index("messages_bot_user_idx").on(t.botId, t.fromUserId),
   ],
 );
@@ -213,7 +218,12 @@ export const processedUpdates = sqliteTable(
     receivedAt: integer("received_at").notNull().default(now),
     doneAt: integer("done_at"),
   },
-  (t) => [primaryKey({ columns: [t.botId, t.updateId] }), index("processed_updates_received_idx").on(t.botId, t.receivedAt)],
+  (t) => [
+    primaryKey({ columns: [t.botId, t.updateId] }),
+    index("processed_updates_received_idx").on(t.botId, t.receivedAt),
+    // The cron's pruning is a range delete on received_at across bots, not a scan.
+    index("processed_updates_prune_idx").on(t.receivedAt),
+  ],
 );
 
 // Per-bot counters for the status endpoint (deliveries, duplicates, failures).
@@ -335,7 +345,12 @@ export const chatUserDaily = sqliteTable(
     userId: integer("user_id").notNull(),
     messages: integer("messages").notNull().default(0),
   },
-  (t) => [primaryKey({ columns: [t.botId, t.chatId, t.day, t.userId] }), index("chat_user_daily_user_idx").on(t.botId, t.chatId, t.userId)],
+  (t) => [
+    primaryKey({ columns: [t.botId, t.chatId, t.day, t.userId] }),
+    index("chat_user_daily_user_idx").on(t.botId, t.chatId, t.userId),
+    // Bot-wide analytics over a date range (active users, top posters) read only that range.
+    index("chat_user_daily_bot_day_idx").on(t.botId, t.day, t.userId, t.messages),
+  ],
 );
 
 export const chatHourlyActivity = sqliteTable(
