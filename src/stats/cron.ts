@@ -3,13 +3,14 @@
 // A period is one hour (SNAPSHOT_PERIOD_SECONDS) and the cron fires every 15 minutes.
 // Each run snapshots the chats (groups, supergroups, channels) that have no snapshot for
 // the current period yet, within CRON_CALL_BUDGET Bot API calls shared fairly between
-// the bots (least recently snapshotted bot first). A chat's snapshot is written once per
+// the bots (least recently snapshotted bot first; within a bot, least recently collected chat
+// first, so a backlog larger than the budget rotates instead of starving). A chat's snapshot is written once per
 // period (INSERT ... ON CONFLICT DO NOTHING on (bot, chat, period_start)), so a second run
 // in the same period stores nothing new and only finishes what the first left over.
 import { and, asc, eq, isNull, sql } from "drizzle-orm";
 import type { BotRow } from "../db/bots";
 import { createDb } from "../db/client";
-import { bots, chatSnapshots, chats } from "../db/schema";
+import { bots, chatSnapshots, chatStats, chats } from "../db/schema";
 import type { Db, Env } from "../env";
 import type { Logger } from "../lib/log";
 import { CallMeter } from "./call-meter";
@@ -91,8 +92,11 @@ async function chatsWithoutSnapshot(db: Db, botId: number, periodStart: number, 
       chatSnapshots,
       and(eq(chatSnapshots.botId, chats.botId), eq(chatSnapshots.chatId, chats.chatId), eq(chatSnapshots.periodStart, periodStart)),
     )
+    // Least recently collected first: when the budget cannot cover every chat in one period,
+    // the chats left out this time are the first in line next time, so all of them rotate in.
+    .leftJoin(chatStats, and(eq(chatStats.botId, chats.botId), eq(chatStats.chatId, chats.chatId)))
     .where(and(bulkChats(botId), isNull(chatSnapshots.chatId)))
-    .orderBy(asc(chats.chatId))
+    .orderBy(sql`coalesce(${chatStats.collectedAt}, 0)`, asc(chats.chatId))
     .limit(limit)
     .all();
   return rows.map((r) => r.chat);

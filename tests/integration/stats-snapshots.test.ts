@@ -107,15 +107,35 @@ describe("cron snapshots", () => {
     expect(await snapshotCount()).toBe(6);
   });
 
+  it("when the budget covers fewer chats than the bot has, the ones left out go first next period", async () => {
+    const periodOf = (hours: number) => T0 + hours * HOUR * 1000;
+    const snapped = async (hours: number) => {
+      const start = Math.floor(periodOf(hours) / 1000 / HOUR) * HOUR;
+      const r = await env.DB.prepare("SELECT chat_id FROM chat_snapshots WHERE bot_id = ? AND period_start = ?").bind(botId, start).all();
+      return r.results.map((x) => x.chat_id);
+    };
+    // collected_at has a resolution of one second: let each run's collection time differ.
+    const tick = () => new Promise((r) => setTimeout(r, 1100));
+    // A budget of 5 calls covers one chat (3-4 calls) per run.
+    await tick();
+    await runStatsSnapshots(env, log, periodOf(10), { callBudget: 5 });
+    await tick();
+    await runStatsSnapshots(env, log, periodOf(11), { callBudget: 5 });
+    const [first, second] = [await snapped(10), await snapped(11)];
+    expect(first).toHaveLength(1);
+    expect(second).toHaveLength(1);
+    expect(new Set([...first, ...second])).toEqual(new Set([A, B]));
+  });
+
   it("runs through the Worker's scheduled handler too, idempotently", async () => {
     const scheduledTime = T0 + 3 * HOUR * 1000;
     // The handler hands the work to ctx.waitUntil, so wait for its effect.
     await worker.scheduled({ cron: "*/15 * * * *", scheduledTime });
-    await vi.waitFor(async () => expect(await snapshotCount()).toBe(8), { timeout: 5000, interval: 50 });
+    await vi.waitFor(async () => expect(await snapshotCount()).toBe(10), { timeout: 5000, interval: 50 });
     const calls = fake.calls.length;
     await worker.scheduled({ cron: "*/15 * * * *", scheduledTime: scheduledTime + 30 * 60 * 1000 });
     await new Promise((r) => setTimeout(r, 300));
-    expect(await snapshotCount()).toBe(8);
+    expect(await snapshotCount()).toBe(10);
     expect(fake.calls.length).toBe(calls);
   });
 });
