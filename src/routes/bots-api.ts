@@ -11,6 +11,7 @@ import { AppError } from "../lib/errors";
 import { idParam, jsonBody } from "../lib/validate";
 import { requireAuth } from "../middleware/auth";
 import { TelegramError } from "../telegram/errors";
+import { forgetCachedBot } from "./webhook";
 
 const tokenSchema = z
   .string()
@@ -159,6 +160,7 @@ export const botsApi = new Hono<AppEnv>()
         .returning()
         .get();
       if (!row) throw new AppError("NOT_FOUND", `Bot ${bot.id} not found`);
+      forgetCachedBot(bot.id); // a deactivation takes effect at once for this isolate's webhook
       return c.json(publicBot(row));
     } catch (e) {
       if (isUniqueViolation(e)) throw new AppError("CONFLICT", "A bot with this name or token already exists");
@@ -179,5 +181,6 @@ export const botsApi = new Hono<AppEnv>()
       }
     }
     await db.delete(bots).where(eq(bots.id, bot.id));
+    forgetCachedBot(bot.id);
     return c.json({ deleted: true, id: bot.id, webhook_deleted: webhookDeleted });
   });
