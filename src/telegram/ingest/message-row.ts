@@ -100,6 +100,26 @@ function serviceTypeOf(m: Message): string | null {
   return SERVICE_KEYS.find((k) => rec[k] !== undefined) ?? null;
 }
 
+/** A row that is not a Telegram Message (a callback, a membership change, an unknown kind): everything else empty. */
+export function otherRow(fields: Pick<MessageRow, "chatId" | "date" | "kind" | "raw"> & Partial<MessageRow>): MessageRow {
+  return {
+    messageId: null,
+    fromUserId: null,
+    senderChatId: null,
+    threadId: null,
+    editDate: null,
+    serviceType: null,
+    text: null,
+    entities: null,
+    mediaType: null,
+    fileId: null,
+    callbackQueryId: null,
+    callbackData: null,
+    replyToMessageId: null,
+    ...fields,
+  };
+}
+
 export function messageRow(m: Message, kind: MessageKind): MessageRow {
   const service = serviceTypeOf(m);
   const { mediaType, fileId } = media(m);
