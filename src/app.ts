@@ -14,7 +14,7 @@ export function createApp() {
   app.use(async (c, next) => {
     const requestId = c.req.header("cf-ray") ?? crypto.randomUUID();
     c.set("requestId", requestId);
-    c.set("log", createLogger({ request_id: requestId, method: c.req.method, path: new URL(c.req.url).pathname }));
+    c.set("log", createLogger({ request_id: requestId, method: c.req.method, path: c.req.path }));
     c.set("db", createDb(c.env.DB));
     await next();
   });
@@ -23,7 +23,7 @@ export function createApp() {
   app.route("/api/bots", botsApi);
   mountRoutes(app);
 
-  app.notFound((c) => c.json(errorBody("NOT_FOUND", `No route for ${c.req.method} ${new URL(c.req.url).pathname}`), 404));
+  app.notFound((c) => c.json(errorBody("NOT_FOUND", `No route for ${c.req.method} ${c.req.path}`), 404));
 
   app.onError((err, c) => {
     const requestId = c.get("requestId");

@@ -21,6 +21,8 @@ export interface WorkerHandle {
   url: string;
   port: number;
   stateDir: string;
+  /** The wrangler process (workerd runs as its child). */
+  pid: number | undefined;
   /** Everything wrangler printed so far (the Worker's console included). */
   logs(): string;
   /** Runs SQL against this Worker's local D1 (via wrangler d1 execute). */
@@ -113,6 +115,7 @@ export async function startWorker(opts: StartOptions = {}): Promise<WorkerHandle
     url,
     port,
     stateDir,
+    pid: child.pid,
     logs: () => output,
     sql: (command) => {
       const out = wrangler(["d1", "execute", "DB", "--local", "--persist-to", stateDir, "--json", "--command", command]);
