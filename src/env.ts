@@ -17,6 +17,8 @@ export interface Env {
   TOKEN_ENCRYPTION_KEY?: string;
   OPENAI_API_KEY?: string;
   GEMINI_API_KEY?: string;
+  /** Delete stored messages older than this many days (the cron does it; rollups are kept). Unset or 0: keep all. */
+  MESSAGE_RETENTION_DAYS?: string;
   /** Local development only: creates this staff admin on first login attempt when no staff exist. */
   DEV_ADMIN_USERNAME?: string;
   DEV_ADMIN_PASSWORD?: string;

@@ -8,11 +8,19 @@ import { createLogger, type Logger } from "./lib/log";
 import { runStatsSnapshots } from "./stats/cron";
 import { purgeExpiredSessions } from "./telegram/dialog-sessions";
 import { pruneLedger } from "./telegram/ingest/ledger";
+import { pruneMessages, retentionDays } from "./telegram/retention";
 
 async function housekeeping(env: Env, log: Logger): Promise<void> {
   const db = createDb(env.DB);
-  const [ledgerRows, sessions] = await Promise.all([pruneLedger(db), purgeExpiredSessions(db)]);
-  if (ledgerRows || sessions) log.info("housekeeping", { ledger_rows_pruned: ledgerRows, sessions_purged: sessions });
+  const days = retentionDays(env.MESSAGE_RETENTION_DAYS);
+  const [ledgerRows, sessions, messages] = await Promise.all([
+    pruneLedger(db),
+    purgeExpiredSessions(db),
+    days === undefined ? 0 : pruneMessages(db, days),
+  ]);
+  if (ledgerRows || sessions || messages) {
+    log.info("housekeeping", { ledger_rows_pruned: ledgerRows, sessions_purged: sessions, messages_pruned: messages });
+  }
 }
 
 export async function runScheduled(controller: Pick<ScheduledController, "cron" | "scheduledTime">, env: Env): Promise<void> {
