@@ -6,8 +6,10 @@ import { AppError, errorBody } from "./lib/errors";
 import { createLogger } from "./lib/log";
 import { mountRoutes } from "./routes";
 import { botsApi } from "./routes/bots-api";
+import { webhookRoute } from "./routes/webhook";
 
-export function createApp() {
+/** A Hono app with the per-request services, the 404 answer and the one error mapping. */
+function baseApp() {
   // strict: false lets "/path" and "/path/" both match, so a missing trailing slash is not a 404.
   const app = new Hono<AppEnv>({ strict: false });
 
@@ -18,10 +20,6 @@ export function createApp() {
     c.set("db", createDb(c.env.DB));
     await next();
   });
-
-  app.get("/healthz", (c) => c.json({ ok: true }));
-  app.route("/api/bots", botsApi);
-  mountRoutes(app);
 
   app.notFound((c) => c.json(errorBody("NOT_FOUND", `No route for ${c.req.method} ${c.req.path}`), 404));
 
@@ -44,4 +42,41 @@ export function createApp() {
   return app;
 }
 
-export type App = ReturnType<typeof createApp>;
+export function createApp() {
+  const app = baseApp();
+  app.get("/healthz", (c) => c.json({ ok: true }));
+  app.route("/api/bots", botsApi);
+  mountRoutes(app);
+  return app;
+}
+
+/**
+ * The webhook delivery route alone, with the same services and error answers as the full
+ * app. Deliveries are most of the traffic; the full app's router (~100 routes, including
+ * patterns Hono's fastest router cannot take) costs them measurably, so the entry point
+ * sends them here (see src/index.ts).
+ */
+export function createWebhookApp() {
+  const app = baseApp();
+  app.route("/telegram/webhook", webhookRoute);
+  return app;
+}
+
+const DELIVERY_PREFIX = "/telegram/webhook/";
+
+/** POST /telegram/webhook/{bot_id}/ (or without the slash): a Telegram delivery. */
+export function isWebhookDelivery(request: Request): boolean {
+  if (request.method !== "POST") return false;
+  // The path without parsing the whole URL (as Hono's own getPath does).
+  const url = request.url;
+  const start = url.indexOf("/", url.indexOf("://") + 3);
+  if (start < 0 || !url.startsWith(DELIVERY_PREFIX, start)) return false;
+  let end = url.length;
+  for (const mark of ["?", "#"]) {
+    const at = url.indexOf(mark, start);
+    if (at >= 0 && at < end) end = at;
+  }
+  let id = url.slice(start + DELIVERY_PREFIX.length, end);
+  if (id.endsWith("/")) id = id.slice(0, -1);
+  return id.length > 0 && !id.includes("/");
+}

@@ -79,9 +79,11 @@ export const webhookRoute = new Hono<AppEnv>().post("/:bot_id", async (c) => {
   const id = idParam(c, "bot_id", "Bot");
   const secret = c.req.header(SECRET_HEADER);
   let bot = await loadBot(db, id, false);
-  if (!bot?.isActive || !(await secretMatches(bot, secret))) bot = await loadBot(db, id, true);
-  if (!bot?.isActive) throw new AppError("NOT_FOUND", "Unknown or inactive bot");
-  if (!(await secretMatches(bot, secret))) throw new AppError("UNAUTHORIZED", "Missing or wrong X-Telegram-Bot-Api-Secret-Token");
+  if (!bot?.isActive || !(await secretMatches(bot, secret))) {
+    bot = await loadBot(db, id, true);
+    if (!bot?.isActive) throw new AppError("NOT_FOUND", "Unknown or inactive bot");
+    if (!(await secretMatches(bot, secret))) throw new AppError("UNAUTHORIZED", "Missing or wrong X-Telegram-Bot-Api-Secret-Token");
+  }
 
   const declared = Number(c.req.header("content-length") ?? "0");
   if (declared > MAX_UPDATE_BYTES) throw new AppError("PAYLOAD_TOO_LARGE", `Update bodies are limited to ${MAX_UPDATE_BYTES} bytes`);
