@@ -6,7 +6,7 @@
 //   npx tsx bench/webhook/profile.ts [--n 1500] [--concurrency 16]
 import { parseArgs } from "node:util";
 import { startWorker, TEST_SECRETS } from "../../tests/helpers/wrangler-dev";
-import { inspectorPort } from "../csv-export/heap";
+import { connectInspector, inspectorPort } from "../lib/inspector";
 import { buildDeliveries } from "./deliveries";
 import { startFakeBotApi } from "./fake-bot-api";
 
@@ -21,38 +21,6 @@ interface Profile {
   nodes: ProfileNode[];
   samples: number[];
   timeDeltas: number[];
-}
-
-async function inspector(port: number) {
-  const targets = (await (await fetch(`http://127.0.0.1:${port}/json`)).json()) as { webSocketDebuggerUrl?: string }[];
-  const url = targets.find((t) => t.webSocketDebuggerUrl)?.webSocketDebuggerUrl;
-  if (!url) throw new Error("no debuggable Worker");
-  const Socket = WebSocket as unknown as new (
-    u: string,
-    i: { headers: Record<string, string> },
-  ) => {
-    addEventListener(t: string, f: (e: unknown) => void): void;
-    send(d: string): void;
-    close(): void;
-  };
-  const ws = new Socket(url, { headers: { origin: "http://localhost" } });
-  await new Promise((res, rej) => {
-    ws.addEventListener("open", res);
-    ws.addEventListener("error", rej);
-  });
-  let id = 1;
-  const waiting = new Map<number, (v: unknown) => void>();
-  ws.addEventListener("message", (ev) => {
-    const msg = JSON.parse(String((ev as { data: unknown }).data)) as { id?: number; result?: unknown };
-    if (msg.id !== undefined) waiting.get(msg.id)?.(msg.result);
-  });
-  const call = (method: string, params?: unknown) =>
-    new Promise<unknown>((res) => {
-      const n = id++;
-      waiting.set(n, res);
-      ws.send(JSON.stringify({ id: n, method, params }));
-    });
-  return { call, close: () => ws.close() };
 }
 
 async function main() {
@@ -70,7 +38,7 @@ async function main() {
     const post = (body: string) => fetch(hook, { method: "POST", headers, body }).then((r) => r.arrayBuffer());
     for (const d of buildDeliveries(100, 1)) await post(d.body);
 
-    const insp = await inspector(inspectorPort(worker.stateDir));
+    const insp = await connectInspector(inspectorPort(worker.stateDir));
     await insp.call("Profiler.enable");
     await insp.call("Profiler.setSamplingInterval", { interval: 200 });
     await insp.call("Profiler.start");
