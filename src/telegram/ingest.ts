@@ -50,6 +50,15 @@ interface SenderRow {
   preferences: string | null;
 }
 
+/** Runs a clean-up after a failure of ours; its own failure (even a synchronous throw) is ignored. */
+async function bestEffort(fn: () => Promise<unknown>): Promise<void> {
+  try {
+    await fn();
+  } catch {
+    // The original failure is what the caller reports.
+  }
+}
+
 function parseSession(data: string | null): DialogSession | null {
   if (!data) return null;
   try {
@@ -93,9 +102,7 @@ export async function ingestUpdate(deps: IngestDeps, update: { update_id: number
     results = await runBatch(db, plan.stmts);
   } catch (err) {
     deps.log.error("update store failed", { bot_id: bot.id, update_id: updateId, update_type: n.type, error: err });
-    await bumpCounterStmt(db, bot.id, "failures")
-      .run()
-      .catch(() => undefined);
+    await bestEffort(() => bumpCounterStmt(db, bot.id, "failures").run());
     throw err;
   }
   const state = readState(results[plan.stateIndex]?.results?.[0]);
@@ -150,7 +157,10 @@ export async function ingestUpdate(deps: IngestDeps, update: { update_id: number
     return { status: "processed", updateId };
   } catch (err) {
     deps.log.error("update ingest failed", { bot_id: bot.id, update_id: updateId, update_type: n.type, error: err });
-    await Promise.allSettled([releaseLease(db, bot.id, updateId, token), bumpCounterStmt(db, bot.id, "failures").run()]);
+    await Promise.all([
+      bestEffort(() => releaseLease(db, bot.id, updateId, token)),
+      bestEffort(() => bumpCounterStmt(db, bot.id, "failures").run()),
+    ]);
     throw err;
   }
 }

@@ -2,8 +2,9 @@
 // at most once: every effect gets a key from its call order; an effect recorded in the
 // ledger by an earlier attempt is skipped. A reply's record is committed in the same batch
 // as its stored outgoing message, before the next effect starts or with the update's
-// "done". (The one unavoidable gap: Telegram accepted a call and we crashed before that
-// commit; a redelivery then repeats that one call.)
+// "done". A failed commit of those records is retried a few times. (The one unavoidable
+// gap: Telegram accepted a call and that commit then failed every time, or we crashed
+// before it; a redelivery then repeats that one call.)
 
 import type { Message } from "@grammyjs/types";
 import type { BotRow } from "../../db/bots";
@@ -28,6 +29,9 @@ function isPermanent(err: unknown): err is TelegramError {
   return err instanceof TelegramError && err.errorCode >= 400 && err.errorCode < 500 && err.errorCode !== 429;
 }
 
+/** Waits before each retry of a failed commit of effect records (then the update fails). */
+const RECORD_RETRY_MS = [50, 250];
+
 export class EffectRunner {
   #seq = 0;
   readonly #sent: Record<string, unknown>;
@@ -44,11 +48,27 @@ export class EffectRunner {
     this.#sent = { ...(effects.sent ?? {}) };
   }
 
-  /** Commits the pending records (call before anything that might fail for good). */
+  /**
+   * Commits the pending records (call before anything that might fail for good). They
+   * record what Telegram already did, and losing them means a redelivery does it again, so
+   * a failed commit is retried (D1's errors are often transient) before the update fails;
+   * the records stay pending until they are committed.
+   */
   async flush(): Promise<void> {
     const stmts = this.#pending;
+    if (stmts.length === 0) return;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await runBatch(this.deps.db, stmts);
+        break;
+      } catch (err) {
+        const delay = RECORD_RETRY_MS[attempt];
+        if (delay === undefined) throw err;
+        this.deps.log.warn("recording a reply failed; retrying", { bot_id: this.deps.bot.id, update_id: this.updateId, error: err });
+        await new Promise((r) => setTimeout(r, delay));
+      }
+    }
     this.#pending = [];
-    await runBatch(this.deps.db, stmts);
   }
 
   /** Commits the pending records together with `last` (the ledger's "done"). */
