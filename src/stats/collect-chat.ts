@@ -1,6 +1,11 @@
 // The collector for one chat, with the fewest Bot API calls:
-//   getChat + getChatMemberCount + getChatAdministrators (3 calls), and getChatMember for
-//   the bot only when it is not among the administrators (4 calls).
+//   getChat, then getChatMemberCount and getChatAdministrators at once (3 calls, 2 round trips),
+//   and getChatMember for the bot only when it is not among the administrators and its role is
+//   not already known (4 calls). The role is known from chats.bot_role: Telegram sends
+//   my_chat_member on every change of the bot's status (ingest records it) and each collection
+//   records what it found, so a stored member/restricted role is current. An administrator
+//   found in the list always wins over the stored role; a stored administrator/creator role
+//   the list contradicts is stale, so getChatMember settles it.
 // Private chats cost 1 call (getChat): Telegram refuses getChatAdministrators there and the
 // members are always the user and the bot, so member_count is 2 and there are no administrators.
 // A group upgraded to a supergroup answers 400 with migrate_to_chat_id: that id is followed once.
@@ -19,7 +24,12 @@ export interface ChatTarget {
   firstName?: string | null;
   lastName?: string | null;
   firstSeenAt: number | null;
+  /** The bot's role as last recorded (chats.bot_role: my_chat_member or the last collection); null: unknown. */
+  botRole?: BotRole | null;
 }
+
+/** Roles that a bot missing from the administrators list can still have while it can read the chat. */
+const NON_ADMIN_ROLES: ReadonlySet<BotRole> = new Set(["member", "restricted"]);
 
 /** The most calls one chat can cost (a migration doubles it; the budget keeps a margin for that). */
 export const callsFor = (type: ChatType): number => (type === "private" ? 1 : 4);
@@ -49,7 +59,7 @@ export async function collectChat(
 ): Promise<ChatStats> {
   const stats = blankStats(target, now());
   try {
-    await readInto(client, stats, target.chatId, botTgId);
+    await readInto(client, stats, target.chatId, botTgId, target.botRole ?? null);
   } catch (err) {
     const to = err instanceof TelegramError ? err.migrateToChatId : undefined;
     if (to === undefined || to === target.chatId) return withError(stats, err);
@@ -58,7 +68,8 @@ export async function collectChat(
     stats.chat_id = to;
     stats.type = "supergroup";
     try {
-      await readInto(client, stats, to, botTgId);
+      // The new supergroup's role is not the one recorded for the old group's id: read it.
+      await readInto(client, stats, to, botTgId, null);
     } catch (again) {
       return withError(stats, again);
     }
@@ -67,7 +78,14 @@ export async function collectChat(
   return stats;
 }
 
-async function readInto(client: TelegramClient, stats: ChatStats, chatId: number, botTgId: number): Promise<void> {
+async function readInto(
+  client: TelegramClient,
+  stats: ChatStats,
+  chatId: number,
+  botTgId: number,
+  knownRole: BotRole | null,
+): Promise<void> {
+  // getChat alone first: a chat that is gone, forbidden or migrated costs 1 call, not 3.
   const chat: ChatFullInfo = await client.call("getChat", { chat_id: chatId });
   stats.type = chat.type;
   stats.title = chat.type === "private" ? personName(chat.first_name, chat.last_name) : (chat.title ?? null);
@@ -79,13 +97,25 @@ async function readInto(client: TelegramClient, stats: ChatStats, chatId: number
     stats.bot_role = "member";
     return;
   }
-  stats.member_count = await client.call("getChatMemberCount", { chat_id: chatId });
-  const admins = await client.call("getChatAdministrators", { chat_id: chatId });
+  // Independent reads, sent together (one round trip). Both settle before we go on, so no call
+  // is left running once this chat is done (the pool's budget accounting relies on that).
+  const [count, list] = await Promise.allSettled([
+    client.call("getChatMemberCount", { chat_id: chatId }),
+    client.call("getChatAdministrators", { chat_id: chatId }),
+  ]);
+  if (count.status === "rejected") throw count.reason;
+  if (list.status === "rejected") throw list.reason;
+  stats.member_count = count.value;
+  const admins = list.value;
   stats.administrators = admins.filter(isAdmin).map(toAdministrator);
   stats.admin_count = stats.administrators.length;
   const self = admins.find((m) => m.user.id === botTgId);
   if (self) {
     stats.bot_role = self.status as BotRole;
+    return;
+  }
+  if (knownRole && NON_ADMIN_ROLES.has(knownRole)) {
+    stats.bot_role = knownRole;
     return;
   }
   const member = await client.call("getChatMember", { chat_id: chatId, user_id: botTgId });

@@ -8,7 +8,7 @@ import { botTelegramId } from "./bot-identity";
 import type { CallMeter } from "./call-meter";
 import type { ChatTarget } from "./collect-chat";
 import { type CollectManyResult, collectMany } from "./collect-many";
-import { saveResults } from "./store";
+import { rolesRead, saveResults } from "./store";
 
 export interface StatsDeps {
   env: Env;
@@ -27,7 +27,7 @@ export async function collectForBot(
   const client = await telegramFor(deps.env, bot, { fetch: meter.fetch, log: deps.log });
   const tgId = await botTelegramId(deps.env, bot, client);
   const out = await collectMany(client, meter, targets, tgId);
-  await saveResults(deps.db, bot.id, out.results, opts.periodStart);
+  await saveResults(deps.db, bot.id, out.results, opts.periodStart, rolesRead(targets));
   const failed = out.results.filter((r) => r.error).length;
   deps.log.info("stats collected", {
     bot_id: bot.id,

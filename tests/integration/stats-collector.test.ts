@@ -336,9 +336,11 @@ describe("collector, all chats", () => {
       },
     });
     expect(body.coverage).toMatchObject({ live: 7, never_collected: 0, complete: true, call_budget: 200 });
-    // Exactly: channel, group, the (already followed) supergroup and FLOODED at 3 calls, the supergroup
-    // where the bot is no administrator at 4, the 429 chat at 2 + 2, the removed bot's chat at 1.
-    expect(callCounts()).toMatchObject({ total: 4 * 3 + 4 + 4 + 1, getMe: 0 });
+    // Exactly: channel, group, the (already followed) supergroup and FLOODED at 3 calls; the supergroup
+    // where the bot is no administrator at 3 too, as its role (restricted) was recorded when it was
+    // collected above, so no getChatMember; the 429 chat at 2 + 2; the removed bot's chat at 1.
+    expect(callCounts()).toMatchObject({ total: 4 * 3 + 3 + 4 + 1, getMe: 0, getChatMember: 0 });
+    expect(byId.get(SUPERGROUP)).toMatchObject({ bot_role: "restricted" });
   });
 
   it("stops starting chats after a 429 it cannot wait out, and serves the rest from stored results", async () => {

@@ -76,6 +76,46 @@ describe("collectMany", () => {
     expect(out.skipped).toHaveLength(17);
   });
 
+  it("sends a chat's member count and administrators reads together: 2 round trips for 3 calls", async () => {
+    const spans: { method: string; start: number; end: number }[] = [];
+    const timed: typeof fetch = async (input, init) => {
+      const start = performance.now();
+      const res = await fakeFetch(input, init);
+      spans.push({ method: String(input).split("/").pop()!, start, end: performance.now() });
+      return res;
+    };
+    const meter = new CallMeter({ budget: 10, maxCallsPerSecond: 0, fetch: timed });
+    const client = createTelegramClient({ token: "1:x", baseUrl: "https://telegram.test", fetch: meter.fetch });
+    const out = await collectMany(client, meter, targets.slice(0, 1), BOT);
+    expect(out.results[0]).toMatchObject({ member_count: 10, bot_role: "administrator", error: null });
+    const at = (m: string) => spans.find((x) => x.method === m)!;
+    expect(at("getChatMemberCount").start).toBeGreaterThanOrEqual(at("getChat").end);
+    // Overlapping: each started before the other ended.
+    expect(at("getChatAdministrators").start).toBeLessThan(at("getChatMemberCount").end);
+    expect(at("getChatMemberCount").start).toBeLessThan(at("getChatAdministrators").end);
+  });
+
+  it("the meter itself never opens more connections than its limit; waiting calls go first come, first served", async () => {
+    const order: number[] = [];
+    const meter = new CallMeter({ budget: 100, maxCallsPerSecond: 0, maxInFlight: 3, fetch: fakeFetch });
+    await Promise.all(
+      Array.from({ length: 12 }, (_, i) =>
+        meter.fetch("https://telegram.test/bot1:x/getChatMemberCount", { method: "POST", body: '{"chat_id":1}' }).then(() => order.push(i)),
+      ),
+    );
+    expect(meter.calls).toBe(12);
+    expect(meter.peakInFlight).toBe(3);
+    expect(order.slice(0, 3).sort((a, b) => a - b)).toEqual([0, 1, 2]);
+    expect(order.slice(9).sort((a, b) => a - b)).toEqual([9, 10, 11]);
+  });
+
+  it("near the budget, waits for running chats to finish before giving up on the next one", async () => {
+    const { meter, client } = setup(30); // 3 calls per chat, 4 reserved: 9 chats (27 calls) fit
+    const out = await collectMany(client, meter, targets, BOT);
+    expect(out.results).toHaveLength(9);
+    expect(meter.calls).toBe(27);
+  });
+
   it("paces call starts when asked to", async () => {
     const meter = new CallMeter({ budget: 100, maxCallsPerSecond: 100, fetch: fakeFetch });
     const client = createTelegramClient({ token: "1:x", baseUrl: "https://telegram.test", fetch: meter.fetch });
