@@ -193,7 +193,8 @@ function neverCollected(t: ReturnType<typeof targetOf>): ChatStats {
     first_seen: t.firstSeenAt,
     member_count: null,
     admin_count: null,
-    bot_role: null,
+    // Known without a collection when Telegram told us (my_chat_member).
+    bot_role: t.botRole ?? null,
     administrators: [],
     collected_at: null,
     error: null,

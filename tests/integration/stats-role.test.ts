@@ -4,6 +4,8 @@
 import { env } from "cloudflare:workers";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createDb } from "../../src/db/client";
+import { createLogger } from "../../src/lib/log";
+import { getBotChatsStats } from "../../src/stats/service";
 import { saveResults } from "../../src/stats/store";
 import type { ChatStats } from "../../src/stats/types";
 import { apiJson } from "../helpers/api";
@@ -89,6 +91,13 @@ describe("the bot's role", () => {
   it("is recorded from my_chat_member, before any collection", async () => {
     expect(await roleOf(JOINED)).toBe("member");
     expect(await roleOf(UNKNOWN)).toBeNull();
+    // The all-chats answer from stored data only: never collected, yet the role Telegram told us is there.
+    const deps = { env, db: createDb(env.DB), log: createLogger({}, () => undefined) };
+    const stored = await getBotChatsStats(deps, bot.id, { liveCallBudget: 0, refresh: true });
+    const byId = new Map(stored.results.map((r) => [r.chat_id, r]));
+    expect(byId.get(JOINED)).toMatchObject({ source: "none", collected_at: null, bot_role: "member" });
+    expect(byId.get(UNKNOWN)).toMatchObject({ source: "none", bot_role: null });
+    expect(fake.calls).toHaveLength(0);
   });
 
   it("known from my_chat_member: 3 calls, no getChatMember, and the answer reports that role", async () => {
