@@ -72,8 +72,11 @@ async function main() {
       byFile.set(file, (byFile.get(file) ?? 0) + ms);
     }
     const n = deliveries.length;
+    let idle = 0;
+    for (const [nid, ms] of self) if ((byId.get(nid) as ProfileNode).callFrame.functionName === "(idle)") idle += ms;
     console.log(
-      `${n} deliveries in ${(wall / 1000).toFixed(1)} s; profiled ${total.toFixed(0)} ms = ${(total / n).toFixed(2)} ms per delivery`,
+      `${n} deliveries in ${(wall / 1000).toFixed(1)} s; profiled ${total.toFixed(0)} ms = ${(total / n).toFixed(2)} ms per delivery, ` +
+        `of which the isolate was busy (not idle) ${((total - idle) / n).toFixed(2)} ms`,
     );
     const top = (m: Map<string, number>, k: number) =>
       [...m.entries()]
