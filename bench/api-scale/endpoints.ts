@@ -21,11 +21,21 @@ export function endpoints(): Endpoint[] {
   const { from, to } = last30Days();
   const b = BOT_ID;
   const list = (cond: string) => `SELECT * FROM messages WHERE messages.bot_id = ${b}${cond} ORDER BY messages.id DESC LIMIT 51`;
-  const userDaily = `chat_user_daily.bot_id = ${b} AND chat_user_daily.day >= '${from}' AND chat_user_daily.day <= '${to}'`;
+  // Bot-wide analytics read the bot rollups (src/stats/analytics.ts, botDays / botPosters).
+  const botDays = `SELECT * FROM bot_daily_activity WHERE bot_id = ${b} AND day >= '${from}' AND day <= '${to}'`;
+  const at = (cmp: string) =>
+    `(SELECT d.cum_messages * 4194304 + d.cum_days FROM bot_user_days d WHERE d.bot_id = ${b} AND d.user_id = a.user_id AND ${cmp} ORDER BY d.day DESC LIMIT 1)`;
   const topPosters =
-    `SELECT chat_user_daily.user_id, sum(chat_user_daily.messages), count(distinct chat_user_daily.day), tg_users.first_name, tg_users.last_name, tg_users.username ` +
-    `FROM chat_user_daily LEFT JOIN tg_users ON tg_users.bot_id = chat_user_daily.bot_id AND tg_users.user_id = chat_user_daily.user_id ` +
-    `WHERE ${userDaily} GROUP BY chat_user_daily.user_id ORDER BY sum(chat_user_daily.messages) DESC, chat_user_daily.user_id LIMIT 10`;
+    `WITH r AS MATERIALIZED (SELECT a.user_id, ${at(`d.day <= '${to}'`)} AS hi, coalesce(${at(`d.day < '${from}'`)}, 0) AS lo ` +
+    `FROM bot_user_activity a WHERE a.bot_id = ${b} AND a.last_day >= '${from}'), ` +
+    `s AS (SELECT user_id, (hi >> 22) - (lo >> 22) AS messages, (hi & 4194303) - (lo & 4194303) AS active_days FROM r), ` +
+    `t AS (SELECT user_id, messages, active_days, count(*) OVER () AS users FROM s WHERE messages > 0 ORDER BY messages DESC, user_id LIMIT 10) ` +
+    `SELECT t.*, u.first_name, u.last_name, u.username FROM t LEFT JOIN tg_users u ON u.bot_id = ${b} AND u.user_id = t.user_id ORDER BY t.messages DESC, t.user_id`;
+  // A text search reads at most SEARCH_WINDOW (10,000) messages (src/routes/data-api.ts): both of its queries in one.
+  const search = (word: string) =>
+    list(
+      ` AND messages.text LIKE '%${word}%' ESCAPE '\\' AND messages.id >= coalesce((SELECT id FROM messages WHERE bot_id = ${b} ORDER BY id DESC LIMIT 1 OFFSET 9999), 0)`,
+    );
   const a = (name: string) => `/api/analytics/${b}/${name}?from=${from}&to=${to}`;
   return [
     { label: "dashboard page", path: `/studio/social/telegram-stats/?bot_id=${b}`, sql: topPosters },
@@ -39,33 +49,33 @@ export function endpoints(): Endpoint[] {
     {
       label: "messages: text (1%)",
       path: `/api/messages?bot_id=${b}&q=${COMMON_WORD}`,
-      sql: list(` AND messages.text LIKE '%${COMMON_WORD}%' ESCAPE '\\'`),
+      sql: search(COMMON_WORD),
     },
     {
       label: "messages: text (none)",
       path: `/api/messages?bot_id=${b}&q=${ABSENT_WORD}`,
-      sql: list(` AND messages.text LIKE '%${ABSENT_WORD}%' ESCAPE '\\'`),
+      sql: search(ABSENT_WORD),
     },
     { label: "analytics summary", path: a("summary"), sql: topPosters },
     {
       label: "analytics messages",
       path: a("messages"),
-      sql: `SELECT day, sum(messages) FROM chat_daily_activity WHERE bot_id = ${b} AND day >= '${from}' AND day <= '${to}' GROUP BY day`,
+      sql: botDays,
     },
     {
       label: "analytics active-users",
       path: a("active-users"),
-      sql: `SELECT chat_user_daily.day, count(distinct chat_user_daily.user_id) FROM chat_user_daily WHERE ${userDaily} GROUP BY chat_user_daily.day`,
+      sql: botDays,
     },
     {
       label: "analytics members",
       path: a("members"),
-      sql: `SELECT day, sum(joins), sum(leaves) FROM chat_daily_activity WHERE bot_id = ${b} AND day >= '${from}' AND day <= '${to}' GROUP BY day`,
+      sql: botDays,
     },
     {
       label: "analytics heatmap",
       path: a("heatmap"),
-      sql: `SELECT weekday, hour, sum(messages) FROM chat_hourly_activity WHERE bot_id = ${b} GROUP BY weekday, hour`,
+      sql: `SELECT weekday, hour, messages FROM bot_hourly_activity WHERE bot_id = ${b}`,
     },
     { label: "analytics top-posters", path: a("top-posters"), sql: topPosters },
     {

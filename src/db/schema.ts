@@ -366,6 +366,63 @@ export const chatHourlyActivity = sqliteTable(
   (t) => [primaryKey({ columns: [t.botId, t.chatId, t.weekday, t.hour] })],
 );
 
+// Bot-wide rollups (the chats collapsed), so a bot's analytics read a number of rows that
+// does not grow with its messages. SQL triggers on the chat_* rollups above keep them in step
+// (migrations/0003_bot_rollups.sql): every write to a chat rollup, at ingest or when a chat
+// moves to a supergroup, changes them in the same statement.
+export const botDailyActivity = sqliteTable(
+  "bot_daily_activity",
+  {
+    botId: integer("bot_id").notNull(),
+    day: text("day").notNull(),
+    messages: integer("messages").notNull().default(0),
+    // Distinct users who wrote that day in any of the bot's chats (= bot_user_days rows of the day).
+    activeUsers: integer("active_users").notNull().default(0),
+    joins: integer("joins").notNull().default(0),
+    leaves: integer("leaves").notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.botId, t.day] })],
+);
+
+export const botHourlyActivity = sqliteTable(
+  "bot_hourly_activity",
+  {
+    botId: integer("bot_id").notNull(),
+    weekday: integer("weekday").notNull(),
+    hour: integer("hour").notNull(),
+    messages: integer("messages").notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.botId, t.weekday, t.hour] })],
+);
+
+// One row per user per day with messages in any chat of the bot, with running totals up to
+// and including that day: a user's messages and active days in a range are two lookups
+// (the last row <= to minus the last row < from), whatever the number of days or messages.
+export const botUserDays = sqliteTable(
+  "bot_user_days",
+  {
+    botId: integer("bot_id").notNull(),
+    userId: integer("user_id").notNull(),
+    day: text("day").notNull(),
+    messages: integer("messages").notNull(),
+    cumMessages: integer("cum_messages").notNull(),
+    cumDays: integer("cum_days").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.botId, t.userId, t.day] })],
+);
+
+// The users who ever wrote, with the last day they did (an upper bound once a chat's rows are
+// deleted): which users a range can involve, without reading their days.
+export const botUserActivity = sqliteTable(
+  "bot_user_activity",
+  {
+    botId: integer("bot_id").notNull(),
+    userId: integer("user_id").notNull(),
+    lastDay: text("last_day").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.botId, t.userId] }), index("bot_user_activity_bot_last_idx").on(t.botId, t.lastDay, t.userId)],
+);
+
 // Joins and leaves, kept for analytics (from chat_member and new/left_chat_member).
 export const memberEvents = sqliteTable(
   "member_events",

@@ -2,6 +2,9 @@
 //   GET /api/chats     ?bot_id&type&q&cursor&limit
 //   GET /api/users     ?bot_id&q&cursor&limit
 //   GET /api/messages  ?bot_id&chat_id&kind&direction&since&until&q&cursor&limit
+//       with q (a text search): each request reads at most SEARCH_WINDOW (10,000) messages,
+//       newest first, and answers `search: { window, window_ran_out }`; when the window ran
+//       out, next_cursor continues below it even if the page holds fewer results than limit.
 //   GET /api/feedback  ?bot_id&cursor&limit
 // plus /api/content and /api/commands (data-api/). Lists answer { count, results, next_cursor }:
 // newest first, and next_cursor (an opaque id) fetches the page after this one.
@@ -73,6 +76,9 @@ const messagesQuery = z.strictObject({
   ...page,
 });
 
+/** The most messages one text search request reads (newest first); see GET /messages. */
+export const SEARCH_WINDOW = 10_000;
+
 const feedbackQuery = z.strictObject({ bot_id: intStr.optional(), ...page });
 
 const where = (conds: (SQL | undefined)[]) => and(...conds.filter((x): x is SQL => x !== undefined));
@@ -114,14 +120,40 @@ export const dataApi = new Hono<AppEnv>()
       q.direction ? eq(messages.direction, q.direction) : undefined,
       q.since !== undefined ? gte(messages.date, q.since) : undefined,
       q.until !== undefined ? lte(messages.date, q.until) : undefined,
-      q.q ? contains(messages.text, q.q) : undefined,
       q.cursor !== undefined ? lt(messages.id, q.cursor) : undefined,
     ]);
-    const result = await pageOf(
-      (limit) => c.var.db.select().from(messages).where(cond).orderBy(desc(messages.id)).limit(limit).all(),
-      q.limit,
-    );
-    return c.json({ ...result, results: result.results.map(messageJson) });
+    const list = (extra: (SQL | undefined)[]) => (limit: number) =>
+      c.var.db
+        .select()
+        .from(messages)
+        .where(where([cond, ...extra]))
+        .orderBy(desc(messages.id))
+        .limit(limit)
+        .all();
+    if (!q.q) {
+      const result = await pageOf(list([]), q.limit);
+      return c.json({ ...result, results: result.results.map(messageJson) });
+    }
+    // A text search reads at most SEARCH_WINDOW messages per request (the newest that match the
+    // other filters, below the cursor), so a word no message contains costs the same at any
+    // table size. When the window runs out before the page is full, next_cursor continues
+    // below it: a page may hold fewer results than `limit`, even none, and still go on.
+    const floor = await c.var.db
+      .select({ id: messages.id })
+      .from(messages)
+      .where(cond)
+      .orderBy(desc(messages.id))
+      .limit(1)
+      .offset(SEARCH_WINDOW - 1)
+      .get();
+    const result = await pageOf(list([contains(messages.text, q.q), floor ? gte(messages.id, floor.id) : undefined]), q.limit);
+    const ranOut = result.next_cursor === null && floor !== undefined;
+    return c.json({
+      ...result,
+      results: result.results.map(messageJson),
+      next_cursor: ranOut ? String(floor.id) : result.next_cursor,
+      search: { window: SEARCH_WINDOW, window_ran_out: ranOut },
+    });
   })
   .get("/feedback", requireAuth(), async (c) => {
     const q = queryOf(c, feedbackQuery);

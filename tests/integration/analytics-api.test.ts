@@ -3,6 +3,7 @@ import { env } from "cloudflare:workers";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { api, apiJson, createBot } from "../helpers/api";
 import { FakeTelegram } from "../helpers/fake-telegram";
+import { deliver, setupBot, textUpdate } from "./webhook-support";
 
 const fake = new FakeTelegram();
 const tg = fake.addBot(9101, "analytics_bot");
@@ -155,5 +156,88 @@ describe("analytics endpoints", () => {
     expect((await api(`/api/analytics/${botId}/summary?chat_id=-1009`)).status).toBe(404);
     expect((await api(`/api/analytics/${botId}/summary?from=yesterday`)).status).toBe(400);
     expect((await api(`/api/analytics/${botId}/top-posters?limit=1000`)).status).toBe(400);
+  });
+});
+
+// The bot-wide figures come from the bot rollups, which triggers keep in step with the chat
+// rollups ingest writes: checked here through real webhook deliveries, out of day order, with a
+// redelivery and a group that becomes a supergroup.
+describe("bot-wide analytics after webhook deliveries", () => {
+  const A = -7001; // a group, later a supergroup
+  const A2 = -1007001;
+  const B = -1007002;
+  const [P, Q] = [501, 502];
+  const at = (day: number, hour: number) => Date.UTC(2026, 10, day, hour, 5) / 1000;
+  let id = 0;
+  let secret = "";
+
+  const send = async (chatId: number, userId: number, date: number, updateId?: number) => {
+    const u = textUpdate(`hello at ${date}`, { chatId, userId, chatType: chatId === A ? "group" : undefined, updateId });
+    const res = await deliver(id, secret, { ...u, message: { ...u.message, date } });
+    expect(res.status).toBe(200);
+  };
+  type Poster = { user_id: number; name: string | null; username: string | null; messages: number; active_days: number };
+  const posters = async (from: string, to: string, chat?: number) =>
+    (
+      await apiJson<{ results: Poster[] }>(
+        `/api/analytics/${id}/top-posters?from=${from}&to=${to}${chat === undefined ? "" : `&chat_id=${chat}`}`,
+      )
+    ).body.results.map((p) => [p.user_id, p.messages, p.active_days]);
+
+  beforeAll(async () => {
+    const bot = await setupBot(fake, 9103, "deliveries_bot");
+    [id, secret] = [bot.id, bot.secret];
+    await send(A, P, at(12, 9)); // the latest day first: the earlier days arrive after it
+    await send(A, P, at(10, 9));
+    await send(B, P, at(10, 9));
+    await send(A, Q, at(10, 9), 770001);
+    await send(A, P, at(11, 14));
+    await send(B, Q, at(12, 9));
+    await send(A, Q, at(10, 9), 770001); // a redelivery: not counted again
+  });
+
+  it("top posters, active users and messages per day across chats", async () => {
+    expect(await posters("2026-11-10", "2026-11-12")).toEqual([
+      [P, 4, 3],
+      [Q, 2, 2],
+    ]);
+    expect(await posters("2026-11-11", "2026-11-12")).toEqual([
+      [P, 2, 2],
+      [Q, 1, 1],
+    ]);
+    expect(await posters("2026-11-10", "2026-11-10")).toEqual([
+      [P, 2, 1],
+      [Q, 1, 1],
+    ]);
+    expect(await posters("2026-11-11", "2026-11-11")).toEqual([[P, 1, 1]]);
+    expect(await posters("2026-11-13", "2026-11-20")).toEqual([]);
+    const top = await apiJson<{ results: Poster[] }>(`/api/analytics/${id}/top-posters?from=2026-11-10&to=2026-11-12&limit=1`);
+    expect(top.body.results).toEqual([{ user_id: P, name: "Test", username: `user${P}`, messages: 4, active_days: 3 }]);
+    const range = "from=2026-11-10&to=2026-11-12";
+    const active = await apiJson<{ results: { count: number }[] }>(`/api/analytics/${id}/active-users?${range}`);
+    expect(counts(active.body.results)).toEqual([2, 1, 2]);
+    const summary = await apiJson<{ totals: unknown; messages_per_day: { count: number }[] }>(`/api/analytics/${id}/summary?${range}`);
+    expect(summary.body.totals).toEqual({ messages: 6, joins: 0, leaves: 0, active_users: 2 });
+    expect(counts(summary.body.messages_per_day)).toEqual([3, 1, 2]);
+  });
+
+  it("the heatmap counts each message once in its UTC weekday and hour", async () => {
+    const { body } = await apiJson<{ cells: number[][]; total: number; max: number }>(`/api/analytics/${id}/heatmap`);
+    const cell = (day: number, hour: number) => body.cells[new Date(at(day, hour) * 1000).getUTCDay()]![hour];
+    expect([cell(10, 9), cell(11, 14), cell(12, 9)]).toEqual([3, 1, 2]);
+    expect(body).toMatchObject({ total: 6, max: 3 });
+  });
+
+  it("a group that becomes a supergroup keeps the bot's figures; the new chat has the old one's", async () => {
+    const before = await apiJson(`/api/analytics/${id}/summary?from=2026-11-10&to=2026-11-12`);
+    const chat = { id: A, type: "group", title: "Group" };
+    const from = { id: P, is_bot: false, first_name: "Test", username: `user${P}`, language_code: "en" };
+    await deliver(id, secret, { update_id: 770100, message: { message_id: 9000, date: at(12, 10), chat, from, migrate_to_chat_id: A2 } });
+    const after = await apiJson(`/api/analytics/${id}/summary?from=2026-11-10&to=2026-11-12`);
+    expect(after.body).toEqual(before.body);
+    expect(await posters("2026-11-10", "2026-11-12", A2)).toEqual([
+      [P, 3, 3],
+      [Q, 1, 1],
+    ]);
   });
 });

@@ -1,4 +1,5 @@
 // The stored-data API: chats, users, messages (filters, cursor pagination), content CRUD, feedback.
+import { env } from "cloudflare:workers";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { api, apiJson } from "../helpers/api";
 import { FakeTelegram } from "../helpers/fake-telegram";
@@ -114,5 +115,32 @@ describe("data API", () => {
     const list = await apiJson<List<{ text: string; bot_id: number }>>(`/api/feedback?bot_id=${bot.id}`);
     expect(list.body.results).toEqual([expect.objectContaining({ text: "Nice", bot_id: bot.id })]);
     expect((await apiJson<List<unknown>>(`/api/feedback?bot_id=${other.id}`)).body.count).toBe(0);
+  });
+
+  it("a text search reads a bounded window: when it runs out, next_cursor continues to older matches", async () => {
+    await deliver(other.id, other.secret, textUpdate("the needle in the haystack", { chatId: -100555, userId: 301 }));
+    // 10,050 newer messages without the word (as ingest stores them, written directly for speed).
+    await env.DB.prepare(
+      `INSERT INTO messages (bot_id, chat_id, message_id, date, kind, text, direction)
+       WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 10050)
+       SELECT ?, -100555, 1000 + i, 1700100000 + i, 'message', 'hay ' || i, 'in' FROM n`,
+    )
+      .bind(other.id)
+      .run();
+    type Search = List<Msg> & { search: { window: number; window_ran_out: boolean } };
+    const first = await apiJson<Search>(`/api/messages?bot_id=${other.id}&q=needle`);
+    expect(first.status).toBe(200);
+    expect(first.body.count).toBe(0);
+    expect(first.body.search).toEqual({ window: 10000, window_ran_out: true });
+    expect(first.body.next_cursor).not.toBeNull();
+    const next = await apiJson<Search>(`/api/messages?bot_id=${other.id}&q=needle&cursor=${first.body.next_cursor}`);
+    expect(next.body.results.map((m) => m.text)).toEqual(["the needle in the haystack"]);
+    expect(next.body.search.window_ran_out).toBe(false);
+    expect(next.body.next_cursor).toBeNull();
+    // A match inside the window is found at once; filters narrow the window too.
+    const recent = await apiJson<Search>(`/api/messages?bot_id=${other.id}&q=${encodeURIComponent("hay 10050")}`);
+    expect(recent.body.results.map((m) => m.text)).toEqual(["hay 10050"]);
+    const inChat = await apiJson<Search>(`/api/messages?bot_id=${other.id}&chat_id=${-100555}&q=needle&limit=5`);
+    expect(inChat.body.search.window_ran_out).toBe(true);
   });
 });
