@@ -199,6 +199,26 @@ describe("admin pages", () => {
     }
   });
 
+  it("lists messages newest stored first, whatever date Telegram gave them", async () => {
+    const now = Math.floor(Date.now() / 1000);
+    const insert = (messageId: number, date: number, text: string) =>
+      env.DB.prepare(
+        "INSERT INTO messages (bot_id, chat_id, message_id, date, kind, direction, text) VALUES (?, -1002, ?, ?, 'text', 'in', ?)",
+      ).bind(botId, messageId, date, text);
+    // The last one stored carries the oldest date (e.g. a backlog fetched late).
+    await env.DB.batch([
+      insert(9001, now - 60, "stored-first"),
+      insert(9002, now, "stored-second"),
+      insert(9003, now - 3600, "stored-third"),
+    ]);
+    const { status, text } = await html(`/admin/messages/?bot_id=${botId}`);
+    expect(status).toBe(200);
+    const at = (t: string) => text.indexOf(t);
+    expect(at("stored-third")).toBeGreaterThan(-1);
+    expect(at("stored-third")).toBeLessThan(at("stored-second"));
+    expect(at("stored-second")).toBeLessThan(at("stored-first"));
+  });
+
   it("adds a bot through the bots API's own rules, and shows its refusal readably", async () => {
     const other = fake.addBot(7002, "second_bot");
     const ok = await page("/admin/bots/new", {
@@ -310,8 +330,11 @@ describe("admin pages", () => {
     await env.DB.batch(stmts);
     const first = await html(`/admin/messages/?bot_id=${botId}`);
     expect(first.text).toContain("Next →</a>");
+    // Newest stored first: the first stored of these is on page 2, the last stored on page 1.
+    expect(first.text).toContain("message 54");
     const second = await html(`/admin/messages/?bot_id=${botId}&page=2`);
-    expect(second.text).toContain("message 54");
+    expect(second.text).toContain("message 0");
+    expect(second.text).not.toContain("message 54");
     const found = await html(`/admin/messages/?q=needle`);
     expect(found.text).toContain("needle in a haystack");
     expect(found.text).not.toContain("message 10");

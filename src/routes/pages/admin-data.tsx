@@ -179,7 +179,9 @@ export const adminDataPages = pagesApp()
           f.q ? like(messages.text, f.q) : undefined,
         ),
       )
-      .orderBy(desc(messages.date), desc(messages.id))
+      // Newest stored first, as /api/messages: the id order walks an index and stops at the
+      // page; ordering by Telegram's date would sort every matching message first.
+      .orderBy(desc(messages.id))
       .limit(pg.limit)
       .offset(pg.offset)
       .all();
