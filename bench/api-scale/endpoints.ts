@@ -31,7 +31,7 @@ export function endpoints(): Endpoint[] {
     `s AS (SELECT user_id, (hi >> 22) - (lo >> 22) AS messages, (hi & 4194303) - (lo & 4194303) AS active_days FROM r), ` +
     `t AS (SELECT user_id, messages, active_days, count(*) OVER () AS users FROM s WHERE messages > 0 ORDER BY messages DESC, user_id LIMIT 10) ` +
     `SELECT t.*, u.first_name, u.last_name, u.username FROM t LEFT JOIN tg_users u ON u.bot_id = ${b} AND u.user_id = t.user_id ORDER BY t.messages DESC, t.user_id`;
-  // A text search reads at most SEARCH_WINDOW (10,000) messages (src/routes/data-api.ts): both of its queries in one.
+  // A text search reads at most SEARCH_WINDOW (10,000) messages (src/db/message-search.ts): both of its queries in one.
   const search = (word: string) =>
     list(
       ` AND messages.text LIKE '%${word}%' ESCAPE '\\' AND messages.id >= coalesce((SELECT id FROM messages WHERE bot_id = ${b} ORDER BY id DESC LIMIT 1 OFFSET 9999), 0)`,

@@ -11,6 +11,7 @@
 import { and, desc, eq, gte, lt, lte, or, type SQL, type SQLWrapper, sql } from "drizzle-orm";
 import { Hono } from "hono";
 import { z } from "zod";
+import { SEARCH_WINDOW, searchFloor } from "../db/message-search";
 import { chats, feedback, messages, tgUsers } from "../db/schema";
 import type { AppEnv } from "../env";
 import { queryOf } from "../lib/validate";
@@ -76,9 +77,6 @@ const messagesQuery = z.strictObject({
   ...page,
 });
 
-/** The most messages one text search request reads (newest first); see GET /messages. */
-export const SEARCH_WINDOW = 10_000;
-
 const feedbackQuery = z.strictObject({ bot_id: intStr.optional(), ...page });
 
 const where = (conds: (SQL | undefined)[]) => and(...conds.filter((x): x is SQL => x !== undefined));
@@ -138,20 +136,13 @@ export const dataApi = new Hono<AppEnv>()
     // other filters, below the cursor), so a word no message contains costs the same at any
     // table size. When the window runs out before the page is full, next_cursor continues
     // below it: a page may hold fewer results than `limit`, even none, and still go on.
-    const floor = await c.var.db
-      .select({ id: messages.id })
-      .from(messages)
-      .where(cond)
-      .orderBy(desc(messages.id))
-      .limit(1)
-      .offset(SEARCH_WINDOW - 1)
-      .get();
-    const result = await pageOf(list([contains(messages.text, q.q), floor ? gte(messages.id, floor.id) : undefined]), q.limit);
+    const floor = await searchFloor(c.var.db, cond);
+    const result = await pageOf(list([contains(messages.text, q.q), floor !== undefined ? gte(messages.id, floor) : undefined]), q.limit);
     const ranOut = result.next_cursor === null && floor !== undefined;
     return c.json({
       ...result,
       results: result.results.map(messageJson),
-      next_cursor: ranOut ? String(floor.id) : result.next_cursor,
+      next_cursor: ranOut ? String(floor) : result.next_cursor,
       search: { window: SEARCH_WINDOW, window_ran_out: ranOut },
     });
   })

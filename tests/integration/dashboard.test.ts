@@ -340,6 +340,28 @@ describe("admin pages", () => {
     expect(found.text).not.toContain("message 10");
   });
 
+  it("searches message text in the newest 10,000 matching messages and says so; a date filter reaches older ones", async () => {
+    const day = Date.parse("2024-03-01T12:00:00Z") / 1000;
+    await env.DB.prepare("INSERT INTO messages (bot_id, chat_id, message_id, date, kind, text) VALUES (?, -1003, 1, ?, 'message', ?)")
+      .bind(botId, day, "an old lighthouse note")
+      .run();
+    // 10,050 newer messages without the word.
+    await env.DB.prepare(
+      `INSERT INTO messages (bot_id, chat_id, message_id, date, kind, text)
+       WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 10050)
+       SELECT ?, -1003, 1 + i, ? + 86400 * 30 + i, 'message', 'filler ' || i FROM n`,
+    )
+      .bind(botId, day)
+      .run();
+    const recent = await html(`/admin/messages/?bot_id=${botId}&q=lighthouse`);
+    expect(recent.status).toBe(200);
+    expect(recent.text).toContain("No match in the newest 10,000 messages");
+    expect(recent.text).toContain("To search older ones, narrow by bot, chat or dates.");
+    const dated = await html(`/admin/messages/?bot_id=${botId}&q=lighthouse&from=2024-03-01&to=2024-03-01`);
+    expect(dated.text).toContain("an old lighthouse note");
+    expect(dated.text).not.toContain("searches the newest");
+  });
+
   it("shows a readable page, not JSON or a stack trace, for a missing bot", async () => {
     const { status, text } = await html("/admin/bots/999999");
     expect(status).toBe(404);

@@ -3,6 +3,7 @@
 import { and, type Column, desc, eq, gte, lt, sql } from "drizzle-orm";
 import { listBots } from "../../db/bots";
 import { nowSeconds } from "../../db/client";
+import { SEARCH_WINDOW, searchFloor } from "../../db/message-search";
 import { bots, chats, feedback, messages, sessions, tgUsers } from "../../db/schema";
 import { type BotOption, BotSelect, clip, Empty, fmtTime, Pager } from "../../views/components";
 import { type Ctx, pageRows, pagesApp, paging, render } from "./common";
@@ -37,6 +38,8 @@ function FilterBar(p: { bots: BotOption[]; botId?: number; q: string; qLabel: st
     </form>
   );
 }
+
+const WINDOW_NOTE = `The text filter searches the newest ${SEARCH_WINDOW.toLocaleString("en-US")} messages that match the other filters. To search older ones, narrow by bot, chat or dates.`;
 
 const like = (col: Column, q: string) => sql`${col} LIKE ${containsPattern(q)} ESCAPE '\\'`;
 
@@ -166,19 +169,20 @@ export const adminDataPages = pagesApp()
     };
     const from = day("from");
     const to = day("to");
+    const cond = and(
+      f.botId ? eq(messages.botId, f.botId) : undefined,
+      chatId !== undefined ? eq(messages.chatId, chatId) : undefined,
+      from ? gte(messages.date, from.t) : undefined,
+      to ? lt(messages.date, to.t + 86400) : undefined,
+    );
+    // The text filter reads at most SEARCH_WINDOW messages (the newest matching the other
+    // filters), as /api/messages does, so a word nobody wrote costs the same at any size.
+    const floor = f.q ? await searchFloor(c.var.db, cond) : undefined;
     const found = await c.var.db
       .select({ m: messages, botName: bots.name })
       .from(messages)
       .leftJoin(bots, eq(bots.id, messages.botId))
-      .where(
-        and(
-          f.botId ? eq(messages.botId, f.botId) : undefined,
-          chatId !== undefined ? eq(messages.chatId, chatId) : undefined,
-          from ? gte(messages.date, from.t) : undefined,
-          to ? lt(messages.date, to.t + 86400) : undefined,
-          f.q ? like(messages.text, f.q) : undefined,
-        ),
-      )
+      .where(and(cond, f.q ? like(messages.text, f.q) : undefined, floor !== undefined ? gte(messages.id, floor) : undefined))
       // Newest stored first, as /api/messages: the id order walks an index and stops at the
       // page; ordering by Telegram's date would sort every matching message first.
       .orderBy(desc(messages.id))
@@ -205,12 +209,17 @@ export const adminDataPages = pagesApp()
             <input id="to" name="to" type="date" value={to?.v ?? ""} />
           </div>
         </FilterBar>
+        {floor !== undefined && rows.length > 0 ? <p class="muted">{WINDOW_NOTE}</p> : null}
         {rows.length === 0 ? (
-          <Empty title={filtered ? "No message matches these filters" : "No messages stored yet"}>
-            {filtered
-              ? "Widen the dates or clear the text filter."
-              : "Messages are stored as the webhook receives them and as the bots send them."}
-          </Empty>
+          floor !== undefined ? (
+            <Empty title={`No match in the newest ${SEARCH_WINDOW.toLocaleString("en-US")} messages`}>{WINDOW_NOTE}</Empty>
+          ) : (
+            <Empty title={filtered ? "No message matches these filters" : "No messages stored yet"}>
+              {filtered
+                ? "Widen the dates or clear the text filter."
+                : "Messages are stored as the webhook receives them and as the bots send them."}
+            </Empty>
+          )
         ) : (
           <Table
             head={["Date", "Bot", "Chat", "From", "Kind", "Text"]}
