@@ -4,7 +4,18 @@ import { Hono } from "hono";
 import { z } from "zod";
 import { clientForToken, listBots, publicBot, requireBot, telegramFor } from "../db/bots";
 import { nowSeconds } from "../db/client";
-import { bots } from "../db/schema";
+import {
+  aiUsage,
+  botDailyActivity,
+  botHourlyActivity,
+  bots,
+  botUserActivity,
+  botUserDays,
+  chatDailyActivity,
+  chatHourlyActivity,
+  chatUserDaily,
+  memberEvents,
+} from "../db/schema";
 import type { AppEnv, Env } from "../env";
 import { encryptSecret, fingerprint } from "../lib/crypto";
 import { AppError } from "../lib/errors";
@@ -12,6 +23,19 @@ import { idParam, jsonBody } from "../lib/validate";
 import { requireAuth } from "../middleware/auth";
 import { TelegramError } from "../telegram/errors";
 import { forgetCachedBot } from "./webhook";
+
+/** Tables keyed by bot_id without a foreign key to bots: a bot's deletion clears them itself. */
+const ANALYTICS_TABLES = [
+  chatUserDaily,
+  chatDailyActivity,
+  chatHourlyActivity,
+  memberEvents,
+  aiUsage,
+  botUserDays,
+  botUserActivity,
+  botDailyActivity,
+  botHourlyActivity,
+] as const;
 
 const tokenSchema = z
   .string()
@@ -180,7 +204,11 @@ export const botsApi = new Hono<AppEnv>()
         c.var.log.warn("deleteWebhook failed while deleting bot", { bot_id: bot.id, error: String(err) });
       }
     }
-    await db.delete(bots).where(eq(bots.id, bot.id));
+    // Foreign keys take the bot's chats, users, messages, snapshots and tasks with it. The
+    // analytics tables have none (rollups, member events, AI usage; the bot-wide rollups are
+    // kept by SQL triggers, migrations 0003/0004), so they go in the same atomic batch, after
+    // the bot row: with it gone, their delete triggers skip the bot-wide bookkeeping.
+    await db.batch([db.delete(bots).where(eq(bots.id, bot.id)), ...ANALYTICS_TABLES.map((t) => db.delete(t).where(eq(t.botId, bot.id)))]);
     forgetCachedBot(bot.id);
     return c.json({ deleted: true, id: bot.id, webhook_deleted: webhookDeleted });
   });
