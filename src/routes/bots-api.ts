@@ -22,6 +22,7 @@ import { AppError } from "../lib/errors";
 import { idParam, jsonBody } from "../lib/validate";
 import { requireAuth } from "../middleware/auth";
 import { TelegramError } from "../telegram/errors";
+import { deleteBotMessages } from "../telegram/retention";
 import { forgetCachedBot } from "./webhook";
 
 /** Tables keyed by bot_id without a foreign key to bots: a bot's deletion clears them itself. */
@@ -208,6 +209,9 @@ export const botsApi = new Hono<AppEnv>()
     // analytics tables have none (rollups, member events, AI usage; the bot-wide rollups are
     // kept by SQL triggers, migrations 0003/0004), so they go in the same atomic batch, after
     // the bot row: with it gone, their delete triggers skip the bot-wide bookkeeping.
+    // Messages go first, in bounded steps: with millions of them the cascade would be one
+    // statement running for tens of seconds.
+    await deleteBotMessages(db, bot.id);
     await db.batch([db.delete(bots).where(eq(bots.id, bot.id)), ...ANALYTICS_TABLES.map((t) => db.delete(t).where(eq(t.botId, bot.id)))]);
     forgetCachedBot(bot.id);
     return c.json({ deleted: true, id: bot.id, webhook_deleted: webhookDeleted });

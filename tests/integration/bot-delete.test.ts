@@ -2,6 +2,8 @@
 // without foreign keys) included, and leaves every other bot's figures as they were.
 import { env } from "cloudflare:workers";
 import { afterAll, beforeAll, expect, it } from "vitest";
+import { createDb } from "../../src/db/client";
+import { deleteBotMessages } from "../../src/telegram/retention";
 import { apiJson } from "../helpers/api";
 import { FakeTelegram } from "../helpers/fake-telegram";
 import { deliver, setupBot, type TestBot, textUpdate } from "./webhook-support";
@@ -72,4 +74,17 @@ it("deletes the bot with its chats, messages and every rollup; the other bot's r
   const after = await rowsOf(doomed.id);
   for (const t of TABLES) expect(after[t], t).toEqual([]);
   expect(await rowsOf(kept.id)).toEqual(keptBefore);
+});
+
+it("deletes all of a bot's messages chunk by chunk; an unknown bot id deletes nothing", async () => {
+  const insert = (botId: number, messageId: number) =>
+    env.DB.prepare(
+      "INSERT INTO messages (bot_id, chat_id, message_id, date, kind, text) VALUES (?, -100777, ?, 1764000000, 'message', 'x')",
+    ).bind(botId, messageId);
+  await env.DB.batch(Array.from({ length: 7 }, (_, i) => insert(kept.id, 50_000 + i)));
+  const before = await env.DB.prepare("SELECT count(*) AS n FROM messages WHERE bot_id = ?").bind(kept.id).first<{ n: number }>();
+  // A bot id with no messages deletes nothing.
+  expect(await deleteBotMessages(createDb(env.DB), 999_999, 2)).toBe(0);
+  expect(await deleteBotMessages(createDb(env.DB), kept.id, 2)).toBe(before?.n);
+  expect((await env.DB.prepare("SELECT count(*) AS n FROM messages WHERE bot_id = ?").bind(kept.id).first<{ n: number }>())?.n).toBe(0);
 });
