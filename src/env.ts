@@ -19,6 +19,8 @@ export interface Env {
   GEMINI_API_KEY?: string;
   /** Delete stored messages older than this many days (the cron does it; rollups are kept). Unset or 0: keep all. */
   MESSAGE_RETENTION_DAYS?: string;
+  /** Bot API calls the stats cron may spend per run (default 800); also caps live requests (200) and task batches (400). */
+  STATS_CALL_BUDGET?: string;
   /** Local development only: creates this staff admin on first login attempt when no staff exist. */
   DEV_ADMIN_USERNAME?: string;
   DEV_ADMIN_PASSWORD?: string;

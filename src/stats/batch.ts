@@ -11,6 +11,7 @@ import type { BotRow } from "../db/bots";
 import { chats } from "../db/schema";
 import type { Db, Env } from "../env";
 import type { Logger } from "../lib/log";
+import { cappedBudget } from "./budget";
 import { CallMeter } from "./call-meter";
 import { callsFor } from "./collect-chat";
 import { collectForBot } from "./collect-for-bot";
@@ -49,7 +50,7 @@ export async function collectStatsBatch(
     total: (await db.select({ n: count() }).from(chats).where(bulkChats(bot.id)).get())?.n ?? 0,
     startedAt: now,
   };
-  const budget = opts.callBudget ?? BATCH_CALL_BUDGET;
+  const budget = opts.callBudget ?? cappedBudget(deps.env, BATCH_CALL_BUDGET);
   // One extra call may go to getMe when bots.tg_id is missing.
   const limit = Math.max(1, Math.floor((budget - 1) / callsFor("supergroup")));
   const rows = await chatsAfter(db, bot.id, current.cursor, limit);

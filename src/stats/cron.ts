@@ -13,12 +13,13 @@ import { createDb } from "../db/client";
 import { bots, chatSnapshots, chatStats, chats } from "../db/schema";
 import type { Db, Env } from "../env";
 import type { Logger } from "../lib/log";
+import { cronBudget } from "./budget";
 import { CallMeter } from "./call-meter";
 import { callsFor } from "./collect-chat";
 import { collectForBot } from "./collect-for-bot";
 import { bulkChats, periodStartOf, targetOf } from "./store";
 
-/** Bot API calls one cron invocation may spend on snapshots (under the paid plan's subrequest limit). */
+/** Bot API calls one cron invocation may spend on snapshots (under the paid plan's subrequest limit; STATS_CALL_BUDGET overrides). */
 export const CRON_CALL_BUDGET = 800;
 
 export interface SnapshotRunReport {
@@ -38,7 +39,7 @@ export async function runStatsSnapshots(
 ): Promise<SnapshotRunReport> {
   const db = createDb(env.DB);
   const periodStart = periodStartOf(Math.floor(scheduledTime / 1000));
-  const budget = opts.callBudget ?? CRON_CALL_BUDGET;
+  const budget = opts.callBudget ?? cronBudget(env, CRON_CALL_BUDGET);
   const meter = new CallMeter({ budget, maxCallsPerSecond: opts.maxCallsPerSecond });
   const active = await activeBotsLeastRecentFirst(db);
   const report: SnapshotRunReport = { periodStart, bots: active.length, snapshots: 0, failed: 0, remaining: 0, calls: 0 };

@@ -11,6 +11,7 @@ import { and, asc, eq, gt, isNotNull, isNull, sql } from "drizzle-orm";
 import { requireBot } from "../db/bots";
 import { type ChatType, chatStats, chats } from "../db/schema";
 import { AppError } from "../lib/errors";
+import { cappedBudget } from "./budget";
 import { CallMeter } from "./call-meter";
 import { callsFor } from "./collect-chat";
 import { collectForBot, type StatsDeps } from "./collect-for-bot";
@@ -60,7 +61,7 @@ export async function getBotChatsStats(deps: StatsDeps, botId: number, opts: Bot
   const { db, env } = deps;
   const bot = await requireBot(db, botId);
   const limit = Math.min(Math.max(opts.limit ?? 100, 1), 500);
-  const budget = opts.liveCallBudget ?? LIVE_CALL_BUDGET;
+  const budget = opts.liveCallBudget ?? cappedBudget(env, LIVE_CALL_BUDGET);
   const key = `stats:v1:chats:${bot.id}:${limit}:${opts.cursor ?? ""}:${budget}`;
   if (!opts.refresh) {
     const hit = await env.KV.get<BotChatsStatsAnswer>(key, "json");

@@ -107,6 +107,17 @@ describe("cron snapshots", () => {
     expect(await snapshotCount()).toBe(6);
   });
 
+  it("STATS_CALL_BUDGET sets the run's budget (e.g. for the Free plan's 50 subrequests)", async () => {
+    const t = T0 + 3 * HOUR * 1000;
+    const capped = await runStatsSnapshots({ ...env, STATS_CALL_BUDGET: "5" }, log, t);
+    expect(capped.calls).toBeLessThanOrEqual(5);
+    expect(capped.snapshots).toBe(1);
+    // Not a positive integer: ignored, the default budget covers the rest of the period.
+    const rest = await runStatsSnapshots({ ...env, STATS_CALL_BUDGET: "lots" }, log, t + 15 * 60 * 1000);
+    expect(rest.snapshots).toBe(1);
+    expect(rest.remaining).toBe(0);
+  });
+
   it("when the budget covers fewer chats than the bot has, the ones left out go first next period", async () => {
     const periodOf = (hours: number) => T0 + hours * HOUR * 1000;
     const snapped = async (hours: number) => {
