@@ -13,6 +13,9 @@ import { pruneMessages, retentionDays } from "./telegram/retention";
 async function housekeeping(env: Env, log: Logger): Promise<void> {
   const db = createDb(env.DB);
   const days = retentionDays(env.MESSAGE_RETENTION_DAYS);
+  if (days === undefined && env.MESSAGE_RETENTION_DAYS?.trim() && env.MESSAGE_RETENTION_DAYS.trim() !== "0") {
+    log.warn("MESSAGE_RETENTION_DAYS is not a positive number of days; keeping every message", { value: env.MESSAGE_RETENTION_DAYS });
+  }
   const [ledgerRows, sessions, messages] = await Promise.all([
     pruneLedger(db),
     purgeExpiredSessions(db),

@@ -13,6 +13,35 @@ export function Notice({ kind = "info", children }: { kind?: "info" | "error" | 
   );
 }
 
+/**
+ * The dashboard's list table: a header row and one row per item. `cellClass` gives a column's
+ * cells a class ("num" right-aligns, "actions" holds buttons, "err" an error text).
+ */
+export function Table(p: { head: string[]; rows: Child[][]; cellClass?: (string | undefined)[] }) {
+  return (
+    <div class="table-wrap">
+      <table class="data">
+        <thead>
+          <tr>
+            {p.head.map((h) => (
+              <th>{h}</th>
+            ))}
+          </tr>
+        </thead>
+        <tbody>
+          {p.rows.map((r) => (
+            <tr>
+              {r.map((cell, i) => (
+                <td class={p.cellClass?.[i]}>{cell}</td>
+              ))}
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
 /** Why a list is empty, and what to do about it. */
 export function Empty({ title, children }: { title: string; children?: Child }) {
   return (

@@ -4,7 +4,7 @@ import { listBots, requireBot } from "../../db/bots";
 import { nowSeconds } from "../../db/client";
 import { aiUsage } from "../../db/schema";
 import { requireAdmin } from "../../middleware/auth";
-import { Csrf, Empty, fmtNum } from "../../views/components";
+import { Csrf, Empty, fmtNum, Table } from "../../views/components";
 import { formFields, pagesApp, redirectWith, render } from "./common";
 import { internalApi } from "./internal-api";
 import { dayString } from "./stats-queries";
@@ -88,30 +88,11 @@ export const adminAiPages = pagesApp()
               {mine.length === 0 ? (
                 <p class="muted">No AI requests in the last 7 days.</p>
               ) : (
-                <div class="table-wrap">
-                  <table class="data">
-                    <thead>
-                      <tr>
-                        <th>Day</th>
-                        <th>Requests</th>
-                        <th>Users</th>
-                        <th>Tokens</th>
-                        <th>Failures</th>
-                      </tr>
-                    </thead>
-                    <tbody>
-                      {mine.map((u) => (
-                        <tr>
-                          <td>{u.day}</td>
-                          <td class="num">{fmtNum(u.requests)}</td>
-                          <td class="num">{fmtNum(u.users)}</td>
-                          <td class="num">{fmtNum(u.tokens)}</td>
-                          <td class="num">{fmtNum(u.failures)}</td>
-                        </tr>
-                      ))}
-                    </tbody>
-                  </table>
-                </div>
+                <Table
+                  head={["Day", "Requests", "Users", "Tokens", "Failures"]}
+                  cellClass={[undefined, "num", "num", "num", "num"]}
+                  rows={mine.map((u) => [u.day, fmtNum(u.requests), fmtNum(u.users), fmtNum(u.tokens), fmtNum(u.failures)])}
+                />
               )}
             </section>
           );

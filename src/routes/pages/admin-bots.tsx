@@ -3,7 +3,7 @@
 // JSON API's own handler, so the rules (token check with getMe, uniqueness) live in one place.
 import { listBots, requireBot } from "../../db/bots";
 import { requireAdmin } from "../../middleware/auth";
-import { ActionButton, Csrf, Empty, fmtTime } from "../../views/components";
+import { ActionButton, Csrf, Empty, fmtTime, Table } from "../../views/components";
 import { type Ctx, formFields, pagesApp, redirectWith, render } from "./common";
 import { internalApi } from "./internal-api";
 
@@ -49,49 +49,35 @@ async function list(c: Ctx) {
           Add one with its token from @BotFather; the token is checked with Telegram and stored encrypted.
         </Empty>
       ) : (
-        <div class="table-wrap">
-          <table class="data">
-            <thead>
-              <tr>
-                <th>Bot</th>
-                <th>Active</th>
-                <th>Webhook</th>
-                <th>AI</th>
-                <th>Created</th>
-                <th>Actions</th>
-              </tr>
-            </thead>
-            <tbody>
-              {rows.map((b) => (
-                <tr>
-                  <td>
-                    <a href={`${BASE}${b.id}`}>{b.name}</a>
-                    <br />
-                    <small class="muted">{b.username ? `@${b.username}` : ""}</small>
-                  </td>
-                  <td>{b.isActive ? <span class="tag status-running">active</span> : <span class="tag">inactive</span>}</td>
-                  <td>{b.webhookUrl ? <small>{b.webhookUrl}</small> : <span class="muted">not set</span>}</td>
-                  <td>{b.aiEnabled ? "on" : "off"}</td>
-                  <td>{fmtTime(b.createdAt)}</td>
-                  <td class="actions">
-                    <a class="btn small" href={`${BASE}${b.id}`}>
-                      Edit
-                    </a>
-                    <ActionButton action={`${BASE}${b.id}/activate`} csrf={csrf} label={b.isActive ? "Deactivate" : "Activate"} />
-                    <ActionButton action={`${BASE}${b.id}/webhook/set`} csrf={csrf} label="Set webhook" />
-                    <ActionButton action={`${BASE}${b.id}/webhook/delete`} csrf={csrf} label="Delete webhook" kind="danger" />
-                    <a class="btn small" href={`${BASE}${b.id}/webhook`}>
-                      Webhook info
-                    </a>
-                    <a class="btn small" href={`/studio/social/telegram-stats/?bot_id=${b.id}`}>
-                      View channel statistics
-                    </a>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <Table
+          head={["Bot", "Active", "Webhook", "AI", "Created", "Actions"]}
+          cellClass={[undefined, undefined, undefined, undefined, undefined, "actions"]}
+          rows={rows.map((b) => [
+            <>
+              <a href={`${BASE}${b.id}`}>{b.name}</a>
+              <br />
+              <small class="muted">{b.username ? `@${b.username}` : ""}</small>
+            </>,
+            b.isActive ? <span class="tag status-running">active</span> : <span class="tag">inactive</span>,
+            b.webhookUrl ? <small>{b.webhookUrl}</small> : <span class="muted">not set</span>,
+            b.aiEnabled ? "on" : "off",
+            fmtTime(b.createdAt),
+            <>
+              <a class="btn small" href={`${BASE}${b.id}`}>
+                Edit
+              </a>
+              <ActionButton action={`${BASE}${b.id}/activate`} csrf={csrf} label={b.isActive ? "Deactivate" : "Activate"} />
+              <ActionButton action={`${BASE}${b.id}/webhook/set`} csrf={csrf} label="Set webhook" />
+              <ActionButton action={`${BASE}${b.id}/webhook/delete`} csrf={csrf} label="Delete webhook" kind="danger" />
+              <a class="btn small" href={`${BASE}${b.id}/webhook`}>
+                Webhook info
+              </a>
+              <a class="btn small" href={`/studio/social/telegram-stats/?bot_id=${b.id}`}>
+                View channel statistics
+              </a>
+            </>,
+          ])}
+        />
       )}
     </>,
   );

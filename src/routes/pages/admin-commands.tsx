@@ -6,7 +6,7 @@ import { listBots } from "../../db/bots";
 import { botCommands, bots } from "../../db/schema";
 import { AppError } from "../../lib/errors";
 import { requireAdmin } from "../../middleware/auth";
-import { ActionButton, type BotOption, BotSelect, Csrf, clip, Empty, Pager } from "../../views/components";
+import { ActionButton, type BotOption, BotSelect, Csrf, clip, Empty, Pager, Table } from "../../views/components";
 import { type Ctx, formFields, pageRows, pagesApp, paging, redirectWith, render } from "./common";
 import { internalApi } from "./internal-api";
 
@@ -96,45 +96,32 @@ export const adminCommandsPages = pagesApp()
             The built-in commands (/start, /help, /info, /contact, /news, /games, /feedback, /settings) always work; add your own here.
           </Empty>
         ) : (
-          <div class="table-wrap">
-            <table class="data">
-              <thead>
-                <tr>
-                  <th>Command</th>
-                  <th>Bot</th>
-                  <th>Reply</th>
-                  <th>Active</th>
-                  <th>Actions</th>
-                </tr>
-              </thead>
-              <tbody>
-                {rows.map(({ cmd, botName }) => (
-                  <tr>
-                    <td>
-                      <code>/{cmd.command}</code>
-                      <br />
-                      <small class="muted">{cmd.description}</small>
-                    </td>
-                    <td>{botName ?? "—"}</td>
-                    <td>{cmd.handlerName ? <em>handler {cmd.handlerName}</em> : clip(cmd.replyText, 120)}</td>
-                    <td>{cmd.isActive ? "yes" : "no"}</td>
-                    <td class="actions">
-                      <a class="btn small" href={`${BASE}${cmd.id}`}>
-                        Edit
-                      </a>
-                      <ActionButton
-                        action={`${BASE}${cmd.id}/delete`}
-                        csrf={csrf}
-                        label="Delete"
-                        kind="danger"
-                        confirm={`Delete /${cmd.command}?`}
-                      />
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <Table
+            head={["Command", "Bot", "Reply", "Active", "Actions"]}
+            cellClass={[undefined, undefined, undefined, undefined, "actions"]}
+            rows={rows.map(({ cmd, botName }) => [
+              <>
+                <code>/{cmd.command}</code>
+                <br />
+                <small class="muted">{cmd.description}</small>
+              </>,
+              botName ?? "—",
+              cmd.handlerName ? <em>handler {cmd.handlerName}</em> : clip(cmd.replyText, 120),
+              cmd.isActive ? "yes" : "no",
+              <>
+                <a class="btn small" href={`${BASE}${cmd.id}`}>
+                  Edit
+                </a>
+                <ActionButton
+                  action={`${BASE}${cmd.id}/delete`}
+                  csrf={csrf}
+                  label="Delete"
+                  kind="danger"
+                  confirm={`Delete /${cmd.command}?`}
+                />
+              </>,
+            ])}
+          />
         )}
         <Pager url={c.req.url} page={pg.page} hasNext={hasNext} />
       </>,

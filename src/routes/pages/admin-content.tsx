@@ -5,7 +5,7 @@ import { listBots, requireBot } from "../../db/bots";
 import { bots, contentItems } from "../../db/schema";
 import { parseWith } from "../../lib/validate";
 import { requireAdmin } from "../../middleware/auth";
-import { ActionButton, BotSelect, Csrf, clip, Empty, fmtTime, Pager } from "../../views/components";
+import { ActionButton, BotSelect, Csrf, clip, Empty, fmtTime, Pager, Table } from "../../views/components";
 import { formFields, pageRows, pagesApp, paging, redirectWith, render } from "./common";
 
 const BASE = "/admin/content/";
@@ -61,42 +61,20 @@ export const adminContentPages = pagesApp()
         {rows.length === 0 ? (
           <Empty title="No content yet">The bots' /news and /games commands list these items; add the first one above.</Empty>
         ) : (
-          <div class="table-wrap">
-            <table class="data">
-              <thead>
-                <tr>
-                  <th>Title</th>
-                  <th>Kind</th>
-                  <th>Bot</th>
-                  <th>Published</th>
-                  <th>Actions</th>
-                </tr>
-              </thead>
-              <tbody>
-                {rows.map(({ item, botName }) => (
-                  <tr>
-                    <td>
-                      {item.url ? <a href={item.url}>{item.title}</a> : item.title}
-                      <br />
-                      <small class="muted">{clip(item.summary, 120)}</small>
-                    </td>
-                    <td>{item.kind}</td>
-                    <td>{botName ?? "every bot"}</td>
-                    <td>{fmtTime(item.publishedAt)}</td>
-                    <td>
-                      <ActionButton
-                        action={`${BASE}${item.id}/delete`}
-                        csrf={csrf}
-                        label="Delete"
-                        kind="danger"
-                        confirm="Delete this item?"
-                      />
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <Table
+            head={["Title", "Kind", "Bot", "Published", "Actions"]}
+            rows={rows.map(({ item, botName }) => [
+              <>
+                {item.url ? <a href={item.url}>{item.title}</a> : item.title}
+                <br />
+                <small class="muted">{clip(item.summary, 120)}</small>
+              </>,
+              item.kind,
+              botName ?? "every bot",
+              fmtTime(item.publishedAt),
+              <ActionButton action={`${BASE}${item.id}/delete`} csrf={csrf} label="Delete" kind="danger" confirm="Delete this item?" />,
+            ])}
+          />
         )}
         <Pager url={c.req.url} page={pg.page} hasNext={hasNext} />
       </>,

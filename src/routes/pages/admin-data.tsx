@@ -5,7 +5,7 @@ import { listBots } from "../../db/bots";
 import { nowSeconds } from "../../db/client";
 import { SEARCH_WINDOW, searchFloor } from "../../db/message-search";
 import { bots, chats, feedback, messages, sessions, tgUsers } from "../../db/schema";
-import { type BotOption, BotSelect, clip, Empty, fmtTime, Pager } from "../../views/components";
+import { type BotOption, BotSelect, clip, Empty, fmtTime, Pager, Table } from "../../views/components";
 import { type Ctx, pageRows, pagesApp, paging, render } from "./common";
 import { chatSearch, containsPattern } from "./stats-queries";
 
@@ -42,31 +42,6 @@ function FilterBar(p: { bots: BotOption[]; botId?: number; q: string; qLabel: st
 const WINDOW_NOTE = `The text filter searches the newest ${SEARCH_WINDOW.toLocaleString("en-US")} messages that match the other filters. To search older ones, narrow by bot, chat or dates.`;
 
 const like = (col: Column, q: string) => sql`${col} LIKE ${containsPattern(q)} ESCAPE '\\'`;
-
-function Table(p: { head: string[]; rows: unknown[][] }) {
-  return (
-    <div class="table-wrap">
-      <table class="data">
-        <thead>
-          <tr>
-            {p.head.map((h) => (
-              <th>{h}</th>
-            ))}
-          </tr>
-        </thead>
-        <tbody>
-          {p.rows.map((r) => (
-            <tr>
-              {r.map((cell) => (
-                <td>{cell as string}</td>
-              ))}
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
-  );
-}
 
 export const adminDataPages = pagesApp()
   .get("/chats", async (c) => {

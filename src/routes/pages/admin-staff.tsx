@@ -1,7 +1,7 @@
 // /admin/staff/: dashboard accounts (admins may add one).
 import { createStaff, listStaff } from "../../lib/staff";
 import { requireAdmin } from "../../middleware/auth";
-import { Csrf, Empty, fmtTime } from "../../views/components";
+import { Csrf, Empty, fmtTime, Table } from "../../views/components";
 import { formFields, pagesApp, redirectWith, render } from "./common";
 
 export const adminStaffPages = pagesApp()
@@ -16,28 +16,10 @@ export const adminStaffPages = pagesApp()
             The first admin comes from DEV_ADMIN_USERNAME / DEV_ADMIN_PASSWORD or the CLI's create-staff.
           </Empty>
         ) : (
-          <div class="table-wrap">
-            <table class="data">
-              <thead>
-                <tr>
-                  <th>Username</th>
-                  <th>Role</th>
-                  <th>Active</th>
-                  <th>Last login</th>
-                </tr>
-              </thead>
-              <tbody>
-                {rows.map((s) => (
-                  <tr>
-                    <td>{s.username}</td>
-                    <td>{s.role}</td>
-                    <td>{s.isActive ? "yes" : "no"}</td>
-                    <td>{fmtTime(s.lastLoginAt)}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <Table
+            head={["Username", "Role", "Active", "Last login"]}
+            rows={rows.map((s) => [s.username, s.role, s.isActive ? "yes" : "no", fmtTime(s.lastLoginAt)])}
+          />
         )}
         <details class="panel">
           <summary>Add a staff account (admins only)</summary>

@@ -1,6 +1,6 @@
 // GET /telegram/channel-stats/: the plain, JavaScript-free statistics table (kept for compatibility).
 import { requireAuth } from "../../middleware/auth";
-import { BotSelect, Empty, fmtNum, fmtTime, Pager } from "../../views/components";
+import { BotSelect, Empty, fmtNum, fmtTime, Pager, Table } from "../../views/components";
 import { pageRows, pagesApp, paging, render } from "./common";
 import { chatStatRows, errorText } from "./stats-queries";
 import { botChoice } from "./telegram-stats";
@@ -35,38 +35,23 @@ export const channelStatsPages = pagesApp().get("/", requireAuth(), async (c) =>
         </Empty>
       ) : null}
       {rows.length ? (
-        <div class="table-wrap">
-          <table class="data">
-            <thead>
-              <tr>
-                <th>Chat</th>
-                <th>Type</th>
-                <th>Members</th>
-                <th>Administrators</th>
-                <th>Bot role</th>
-                <th>Collected</th>
-                <th>Error</th>
-              </tr>
-            </thead>
-            <tbody>
-              {rows.map((r) => (
-                <tr>
-                  <td>
-                    {r.title ?? "(untitled)"} {r.username ? <small>@{r.username}</small> : null}
-                    <br />
-                    <small class="muted">{r.chatId}</small>
-                  </td>
-                  <td>{r.type}</td>
-                  <td class="num">{fmtNum(r.memberCount)}</td>
-                  <td class="num">{fmtNum(r.adminCount)}</td>
-                  <td>{r.botRole ?? "—"}</td>
-                  <td>{fmtTime(r.collectedAt)}</td>
-                  <td class="err">{errorText(r.error)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <Table
+          head={["Chat", "Type", "Members", "Administrators", "Bot role", "Collected", "Error"]}
+          cellClass={[undefined, undefined, "num", "num", undefined, undefined, "err"]}
+          rows={rows.map((r) => [
+            <>
+              {r.title ?? "(untitled)"} {r.username ? <small>@{r.username}</small> : null}
+              <br />
+              <small class="muted">{r.chatId}</small>
+            </>,
+            r.type,
+            fmtNum(r.memberCount),
+            fmtNum(r.adminCount),
+            r.botRole ?? "—",
+            fmtTime(r.collectedAt),
+            errorText(r.error),
+          ])}
+        />
       ) : null}
       <Pager url={c.req.url} page={pg.page} hasNext={hasNext} />
       <p>
