@@ -1,6 +1,8 @@
-// One Durable Object per bot: the single coordinator of that bot's background work.
-// Every loop is driven by the one alarm (see schedule.ts); task state lives in this
-// object's storage (the truth, surviving restarts) and is mirrored into D1 for the dashboard.
+// One Durable Object per bot: the single coordinator of that bot's work. It owns the bot's
+// update inbox (accept, then the drain: see inbox.ts and drain.ts) and the journal of every
+// send, and runs the background tasks and the AI queue. Every loop is driven by the one
+// alarm (see schedule.ts); task state lives in this object's storage (the truth, surviving
+// restarts) and is mirrored into D1 for the dashboard.
 import { DurableObject } from "cloudflare:workers";
 import type { AiJob } from "../ai/job";
 import { doMemoryStore } from "../ai/memory";
@@ -11,26 +13,158 @@ import type { Env } from "../env";
 import { createLogger, type Logger } from "../lib/log";
 import { type Clock, systemClock } from "../tasks/clock";
 import { emptyPacer, type PacerState, prune } from "../tasks/pacer";
-import type { IngestFn } from "../tasks/step";
-import { ingestUpdate } from "../telegram/ingest";
+import { chatIdOf } from "../telegram/ingest/chat-of";
+import type { CoordinatorPort } from "../telegram/ingest/effects";
 import { chatsWithWork, enqueue, nextBatch, removeJobs } from "./ai-queue";
+import { Drainer, type DrainFaults } from "./drain";
+import { Inbox, KEEP_DONE_MS } from "./inbox";
+import { SqlJournal } from "./journal";
 import { arm, dueBy, readSchedule, setDue } from "./schedule";
 import { loadTaskRow, onStart, onStop, runTaskOnce } from "./task-runner";
 import { mirrorToD1, type PublicTaskStatus, publicTaskState, type TaskState, taskKey } from "./task-state";
 
 const AI_WORK = "ai";
+const INBOX_WORK = "inbox";
+/** If a drain dies with the object, the alarm picks the inbox up after this. */
+const INBOX_SAFETY_NET_MS = 30_000;
+const PRUNE_EVERY_MS = 3600_000;
 /** If a drain of the AI queue dies with the object, the alarm picks the work up after this. */
 const AI_SAFETY_NET_MS = 60_000;
 /** A run that crashed the object is retried after this lease (its entry is pushed back before it runs). */
 const RUN_LEASE_MS = 60_000;
 
 export class BotCoordinator extends DurableObject<Env> {
-  /** Seams for tests: a fake clock, and the ingest function polling feeds. */
+  /** Seams for tests: a fake clock, and faults injected into the drain. */
   clock: Clock = systemClock;
-  ingest: IngestFn = ingestUpdate;
+  faults: DrainFaults | undefined;
   #pacer?: PacerState;
   #aiBusy = new Set<number>();
   #log: Logger = createLogger({ component: "coordinator" });
+  readonly #inbox: Inbox;
+  readonly #journal: SqlJournal;
+  #drainer: Drainer | undefined;
+  /** The inbox's safety-net alarm entry as last written (undefined: not known since start). */
+  #inboxDue: number | null | undefined;
+  #lastPrune = 0;
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    this.#inbox = new Inbox(ctx.storage.sql);
+    this.#journal = new SqlJournal(ctx.storage.sql, ctx.storage);
+  }
+
+  /** What handling an update may ask of this object: passed down as a port, never imported. */
+  readonly #port: CoordinatorPort = {
+    enqueueAi: (job) => this.enqueueAi(job),
+    clearAiMemory: (chatId) => this.clearAiMemory(chatId),
+  };
+
+  #bot: number | undefined;
+
+  /** Remembers which bot this object serves (every inbox call names it; kept for the alarm). */
+  #serve(botId: number): void {
+    if (this.#bot === botId) return;
+    if (this.#bot === undefined && this.#inbox.getMeta("bot_id") === null) this.#inbox.setMeta("bot_id", String(botId));
+    this.#bot = botId;
+  }
+
+  #botId(): number {
+    this.#bot ??= Number(this.#inbox.getMeta("bot_id") ?? Number.NaN);
+    if (!Number.isSafeInteger(this.#bot)) throw new Error("this coordinator has not been told its bot yet");
+    return this.#bot;
+  }
+
+  #drain(): Drainer {
+    this.#drainer ??= new Drainer({
+      env: this.env,
+      botId: this.#botId(),
+      inbox: this.#inbox,
+      journal: this.#journal,
+      log: this.#log.child({ bot_id: this.#botId() }),
+      now: () => this.clock.now(),
+      port: this.#port,
+      faults: () => this.faults,
+    });
+    return this.#drainer;
+  }
+
+  /**
+   * Durable accept: writes the update into the inbox (update_id dedupes) and answers once
+   * the write is durable. The drain starts right away; the alarm is its safety net.
+   * `body` is the update's JSON text; `chatId` its chat (for handling order), if any.
+   */
+  async accept(botId: number, updateId: number, body: string, chatId: number | null): Promise<{ duplicate: boolean }> {
+    this.#serve(botId);
+    this.faults?.beforeAccept?.(updateId);
+    const res = this.#inbox.accept(updateId, body, chatId, this.clock.now());
+    this.faults?.afterAccept?.(updateId);
+    if (!res.duplicate) {
+      if (this.#inboxDue === undefined || this.#inboxDue === null) await this.#armInbox(this.clock.now() + INBOX_SAFETY_NET_MS);
+      void this.#runDrain();
+    }
+    return res;
+  }
+
+  /** Drains now and answers the inbox's state once nothing is due (tests, operators). */
+  async drained(botId: number): Promise<ReturnType<Inbox["stats"]>> {
+    this.#serve(botId);
+    await this.#runDrain();
+    return this.#inbox.stats(this.clock.now());
+  }
+
+  /** The inbox's depth, oldest pending age, dead letters, last error and counters. */
+  async inboxStatus(): Promise<ReturnType<Inbox["stats"]> & { drain: Drainer["stats"] }> {
+    return { ...this.#inbox.stats(this.clock.now()), drain: this.#drainer?.stats ?? { commits: 0, stored: 0, handled: 0 } };
+  }
+
+  async deadLetters(limit = 100) {
+    return this.#inbox.deadLetters(limit);
+  }
+
+  /** Puts a dead letter back in the inbox; false when there is none with that update_id. */
+  async replayDeadLetter(botId: number, updateId: number): Promise<boolean> {
+    this.#serve(botId);
+    const ok = this.#inbox.replay(updateId);
+    if (ok) {
+      await this.#armInbox(this.clock.now() + INBOX_SAFETY_NET_MS);
+      void this.#runDrain();
+    }
+    return ok;
+  }
+
+  async discardDeadLetter(updateId: number): Promise<boolean> {
+    return this.#inbox.discard(updateId, this.clock.now());
+  }
+
+  /** The journal of one update's Bot API calls (what was sent, refused or is unknown). */
+  async journalOf(updateId: number) {
+    return this.#journal.entries(updateId);
+  }
+
+  async #runDrain(): Promise<void> {
+    try {
+      await this.#drain().run();
+    } catch (error) {
+      this.#log.error("inbox drain failed", { error });
+    }
+    const now = this.clock.now();
+    if (now - this.#lastPrune > PRUNE_EVERY_MS) {
+      this.#lastPrune = now;
+      this.#inbox.prune(now);
+      this.#journal.prune(now - KEEP_DONE_MS);
+    }
+    // Work left (waiting out a backoff or an outage): the alarm comes back for it.
+    const next = this.#drain().nextRun();
+    await this.#armInbox(next === null ? null : Math.max(next, now + 50)).catch((error) =>
+      this.#log.error("arming the inbox alarm failed", { error }),
+    );
+  }
+
+  async #armInbox(at: number | null): Promise<void> {
+    if (this.#inboxDue === at) return;
+    this.#inboxDue = at;
+    await setDue(this.ctx.storage, INBOX_WORK, at);
+  }
 
   /** A cheap liveness probe for the status endpoint and tests. */
   async ping(): Promise<{ ok: true; id: string }> {
@@ -107,7 +241,10 @@ export class BotCoordinator extends DurableObject<Env> {
     const work: Promise<void>[] = [];
     for (const k of due) {
       if (k === AI_WORK) work.push(this.#drainAi());
-      else {
+      else if (k === INBOX_WORK) {
+        this.#inboxDue = undefined;
+        work.push(this.#runDrain());
+      } else {
         const id = Number(k.slice("task:".length));
         const kind = (await this.ctx.storage.get<TaskState>(taskKey(id)))?.kind;
         if (kind === "broadcast") broadcastIds.push(id);
@@ -149,7 +286,7 @@ export class BotCoordinator extends DurableObject<Env> {
       clock: this.clock,
       state: s,
       pacer,
-      ingest: (deps, update) => this.ingest(deps, update),
+      accept: (update) => this.accept(bot.id, update.update_id, JSON.stringify(update), chatIdOf(update)),
       storage,
     });
     await setDue(storage, taskKey(taskId), next);
@@ -212,8 +349,4 @@ export class BotCoordinator extends DurableObject<Env> {
       this.#log.error("mirroring task status to D1 failed", { task_id: s.id, error: err });
     }
   }
-}
-
-export function coordinatorFor(env: Env, botId: number) {
-  return env.BOT_COORDINATOR.get(env.BOT_COORDINATOR.idFromName(`bot:${botId}`));
 }

@@ -7,7 +7,7 @@ import { createDb } from "../db/client";
 import { backgroundTasks } from "../db/schema";
 import type { Env } from "../env";
 import type { Logger } from "../lib/log";
-import { coordinatorFor } from "./bot-coordinator";
+import { coordinatorFor } from "./stub";
 
 export async function restartActiveTasks(env: Env, log: Logger): Promise<void> {
   const db = createDb(env.DB);

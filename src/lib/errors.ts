@@ -12,6 +12,7 @@ export const ERROR_STATUS = {
   TOO_MANY_REQUESTS: 429,
   TELEGRAM_REFUSED: 422,
   UPSTREAM_UNAVAILABLE: 502,
+  UNAVAILABLE: 503,
   INTERNAL: 500,
 } as const satisfies Record<string, ContentfulStatusCode>;
 

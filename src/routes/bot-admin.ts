@@ -1,15 +1,19 @@
 // Bot management (bearer token or staff session):
-//   GET  /telegram/bot/{bot_id}/status/  getMe, webhook info, stored counts, dedupe counters
+//   GET  /telegram/bot/{bot_id}/status/  getMe, webhook info, stored counts, the inbox and its counters
 //   POST /telegram/bot/{bot_id}/send/    { chat_id, text?, parse_mode?, photo?, document?, caption? }
+//   GET  /telegram/bot/{bot_id}/dead-letters/                       updates that kept failing, with their errors
+//   POST /telegram/bot/{bot_id}/dead-letters/{update_id}/replay/    put one back in the inbox
+//   POST /telegram/bot/{bot_id}/dead-letters/{update_id}/discard/   drop one for good
 // (The stats routes under /telegram/bot/{bot_id}/chat(s)/... live in another file.)
 import { sql } from "drizzle-orm";
 import { Hono } from "hono";
 import { z } from "zod";
+import { coordinatorFor } from "../coordinator/stub";
 import { publicBot, requireBot, telegramFor } from "../db/bots";
 import type { AppEnv } from "../env";
 import { AppError } from "../lib/errors";
 import { idParam, jsonBody } from "../lib/validate";
-import { requireAuth } from "../middleware/auth";
+import { requireAdmin, requireAuth } from "../middleware/auth";
 import { runBatch, stmt } from "../telegram/ingest/d1";
 import { type OutgoingMessage, sendAndStore } from "../telegram/outgoing";
 import { forOperator } from "./webhook-admin";
@@ -33,25 +37,28 @@ async function settle<T>(p: Promise<T>): Promise<{ ok: true; result: T } | { ok:
   }
 }
 
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
+
 export const botAdmin = new Hono<AppEnv>()
   .get("/:bot_id/status", requireAuth(), async (c) => {
     const { db } = c.var;
     const bot = await requireBot(db, idParam(c, "bot_id", "Bot"));
     const tg = await telegramFor(c.env, bot, { log: c.var.log, maxRetries: 0, timeoutMs: 10_000 });
     const id = bot.id;
-    const [me, webhook, [chatTypes, users, messages, lastUpdate, counters]] = await Promise.all([
+    const [me, webhook, inbox, [chatTypes, users, messages]] = await Promise.all([
       settle(tg.call("getMe")),
       settle(tg.call("getWebhookInfo")),
+      settle(coordinatorFor(c.env, id).inboxStatus()),
       runBatch(db, [
         stmt(db, sql`SELECT type, count(*) AS n FROM chats WHERE bot_id = ${id} GROUP BY type`),
         stmt(db, sql`SELECT count(*) AS n, coalesce(sum(blocked_bot), 0) AS blocked FROM tg_users WHERE bot_id = ${id}`),
         stmt(db, sql`SELECT direction, count(*) AS n FROM messages WHERE bot_id = ${id} GROUP BY direction`),
-        stmt(
-          db,
-          sql`SELECT max(received_at) AS t, count(*) AS n, coalesce(sum(status = 'done'), 0) AS done
-            FROM processed_updates WHERE bot_id = ${id}`,
-        ),
-        stmt(db, sql`SELECT name, value FROM bot_counters WHERE bot_id = ${id}`),
       ]),
     ]);
     const rows = (r: D1Result | undefined) => (r?.results ?? []) as Record<string, unknown>[];
@@ -59,17 +66,18 @@ export const botAdmin = new Hono<AppEnv>()
     for (const r of rows(chatTypes)) byType[String(r.type)] = Number(r.n);
     const dir: Record<string, number> = { in: 0, out: 0 };
     for (const r of rows(messages)) dir[String(r.direction)] = Number(r.n);
-    const ledger = rows(lastUpdate)[0];
-    const counterMap: Record<string, number> = {
-      updates_received: Number(ledger?.n ?? 0),
-      updates_done: Number(ledger?.done ?? 0),
-      duplicates: 0,
-      redeliveries: 0,
-      failures: 0,
+    const box = inbox.ok ? inbox.result : undefined;
+    const k = box?.counters;
+    const counterMap = {
+      updates_received: k?.received ?? 0,
+      updates_done: k?.done ?? 0,
+      duplicates: k?.duplicates ?? 0,
+      redeliveries: k?.redeliveries ?? 0,
+      failures: k?.failures ?? 0,
+      dead_lettered: k?.dead_lettered ?? 0,
     };
-    for (const r of rows(counters)) counterMap[String(r.name)] = Number(r.value);
     const userRow = rows(users)[0];
-    const last = ledger?.t;
+    const last = box?.last_received_at;
     return c.json({
       bot: publicBot(bot),
       telegram: me.ok ? { ok: true, me: me.result } : { ok: false, error: me.error },
@@ -86,9 +94,44 @@ export const botAdmin = new Hono<AppEnv>()
       chats: { total: Object.values(byType).reduce((a, b) => a + b, 0), by_type: byType },
       users: { total: Number(userRow?.n ?? 0), blocked_bot: Number(userRow?.blocked ?? 0) },
       messages: { in: dir.in ?? 0, out: dir.out ?? 0 },
-      last_update_at: last === null || last === undefined ? null : Number(last),
+      last_update_at: last === null || last === undefined ? null : Math.floor(last / 1000),
       counters: counterMap,
+      inbox: box
+        ? {
+            ok: true,
+            depth: box.depth,
+            pending: box.pending,
+            stored_unhandled: box.stored_unhandled,
+            oldest_pending_age_s: box.oldest_pending_age_ms === null ? null : Math.round(box.oldest_pending_age_ms / 1000),
+            dead_letters: box.dead_letters,
+            last_error: box.last_error,
+          }
+        : { ok: false, error: inbox.ok ? "unknown" : inbox.error },
     });
+  })
+  .get("/:bot_id/dead-letters", requireAuth(), async (c) => {
+    const bot = await requireBot(c.var.db, idParam(c, "bot_id", "Bot"));
+    const letters = await coordinatorFor(c.env, bot.id).deadLetters(100);
+    return c.json({
+      dead_letters: letters.map((d) => ({
+        update_id: d.update_id,
+        stage: d.stage,
+        attempts: d.attempts,
+        error: d.error,
+        dead_at: Math.floor(d.dead_at / 1000),
+        update: safeJson(d.body),
+      })),
+    });
+  })
+  .post("/:bot_id/dead-letters/:update_id/:action{replay|discard}", requireAuth(), requireAdmin(), async (c) => {
+    const bot = await requireBot(c.var.db, idParam(c, "bot_id", "Bot"));
+    const updateId = idParam(c, "update_id", "Update");
+    const stub = coordinatorFor(c.env, bot.id);
+    const action = c.req.param("action");
+    const ok = action === "replay" ? await stub.replayDeadLetter(bot.id, updateId) : await stub.discardDeadLetter(updateId);
+    if (!ok) throw new AppError("NOT_FOUND", `No dead letter for update ${updateId}`);
+    c.var.log.info(`dead letter ${action === "replay" ? "replayed" : "discarded"}`, { bot_id: bot.id, update_id: updateId });
+    return c.json({ ok: true, update_id: updateId, action });
   })
   .post("/:bot_id/send", requireAuth(), async (c) => {
     const { db, log } = c.var;

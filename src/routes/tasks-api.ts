@@ -3,7 +3,7 @@
 import { eq } from "drizzle-orm";
 import { type Context, Hono } from "hono";
 import { z } from "zod";
-import { coordinatorFor } from "../coordinator/bot-coordinator";
+import { coordinatorFor } from "../coordinator/stub";
 import { backgroundTasks } from "../db/schema";
 import type { AppEnv } from "../env";
 import { idParam, jsonBody, parseWith, queryOf } from "../lib/validate";

@@ -1,21 +1,22 @@
 // POST /telegram/webhook/{bot_id}/ — Telegram's deliveries. No bearer auth: the bot's
 // secret token header is the proof. Checks run cheapest-first and nothing is stored
 // until all of them pass: unknown/inactive bot 404, bad secret 401, body over 1 MB 413,
-// not an Update 400. A delivery of an update still being handled waits up to ~3 s for
-// it, then answers 503 so Telegram redelivers; any failure of ours is a 5xx.
+// not an Update 400. Then the update goes into the bot's inbox (its coordinator's own
+// storage) and the answer is 200 as soon as that write is durable, for a duplicate too.
+// Handling follows in the coordinator, which retries its own failures; the only 5xx here
+// is a failure to accept durably, so that Telegram delivers the update again.
 import { Hono } from "hono";
+import { coordinatorFor } from "../coordinator/stub";
 import { type BotRow, findBot } from "../db/bots";
 import type { AppEnv, Db } from "../env";
 import { sha256Hex, timingSafeEqual } from "../lib/crypto";
 import { AppError } from "../lib/errors";
 import { idParam } from "../lib/validate";
-import { ingestUpdate } from "../telegram/ingest";
-import { waitForDone } from "../telegram/ingest/ledger";
+import { chatIdOf } from "../telegram/ingest/chat-of";
 import { assertUpdateShape } from "../telegram/ingest/shape";
 
 export const MAX_UPDATE_BYTES = 1024 * 1024;
 export const SECRET_HEADER = "x-telegram-bot-api-secret-token";
-const WAIT_FOR_CONCURRENT_MS = 3000;
 
 function parseUpdate(text: string): { update_id: number } & Record<string, unknown> {
   let value: unknown;
@@ -91,13 +92,16 @@ export const webhookRoute = new Hono<AppEnv>().post("/:bot_id", async (c) => {
   if (bytes.byteLength > MAX_UPDATE_BYTES) {
     throw new AppError("PAYLOAD_TOO_LARGE", `Update bodies are limited to ${MAX_UPDATE_BYTES} bytes`);
   }
-  const update = parseUpdate(new TextDecoder().decode(bytes));
+  const text = new TextDecoder().decode(bytes);
+  const update = parseUpdate(text);
 
-  const deps = { env: c.env, db, log: log.child({ bot_id: bot.id, update_id: update.update_id }), bot };
-  const outcome = await ingestUpdate(deps, update);
-  if (outcome.status !== "in_progress") return c.json({ ok: true, status: outcome.status });
-
-  if (await waitForDone(db, bot.id, update.update_id, WAIT_FOR_CONCURRENT_MS)) return c.json({ ok: true, status: "duplicate" });
-  c.header("Retry-After", "5");
-  return c.json({ ok: false, status: "in_progress" }, 503);
+  let accepted: { duplicate: boolean };
+  try {
+    accepted = await coordinatorFor(c.env, bot.id).accept(bot.id, update.update_id, text, chatIdOf(update));
+  } catch (err) {
+    // Not accepted: Telegram must deliver it again.
+    log.error("update not accepted", { bot_id: bot.id, update_id: update.update_id, error: err });
+    throw new AppError("UNAVAILABLE", "The update could not be accepted; deliver it again", undefined, { cause: err });
+  }
+  return c.json({ ok: true, status: accepted.duplicate ? "duplicate" : "accepted" });
 });

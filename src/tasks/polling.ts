@@ -1,6 +1,6 @@
-// The polling task: getUpdates with a persisted offset, feeding the same ingest path as
-// the webhook. The offset moves past an update only after ingest has stored it, so a
-// crash between fetch and store refetches it (ingest's ledger drops the repeat).
+// The polling task: getUpdates with a persisted offset, feeding the same inbox as the
+// webhook. The offset moves past an update only after the inbox has accepted it, so a
+// crash between fetch and accept refetches it (the inbox drops the repeat by update_id).
 import { telegramFor } from "../db/bots";
 import { TelegramError } from "../telegram/errors";
 import { shapeProblem } from "../telegram/ingest/shape";
@@ -14,7 +14,7 @@ export const WEBHOOK_CONFLICT_ERROR =
   "delete the webhook (POST /telegram/webhook/{bot_id}/delete/) before starting polling";
 
 export async function pollingStep(ctx: StepContext): Promise<StepOutcome> {
-  const { env, db, log, bot, clock, state } = ctx;
+  const { env, log, bot, clock, state } = ctx;
   const offset = typeof state.data.offset === "number" ? state.data.offset : undefined;
   const tg = await telegramFor(env, bot, { maxRetries: 0, timeoutMs: (POLL_TIMEOUT_S + 15) * 1000, log });
   const started = clock.now();
@@ -43,9 +43,7 @@ export async function pollingStep(ctx: StepContext): Promise<StepOutcome> {
       await ctx.save();
       continue;
     }
-    const outcome = await ctx.ingest({ env, db, log, bot }, update as never);
-    // Someone else holds this update right now: keep the offset so Telegram gives it again.
-    if (outcome.status === "in_progress") return { next: clock.now() + 5000 };
+    await ctx.accept(update as never);
     fetched += 1;
     state.data.offset = update.update_id + 1;
     state.progress = { offset: state.data.offset, fetched, last_update_id: update.update_id };

@@ -2,7 +2,7 @@
 // status. The coordinator (one per bot) runs tasks; the D1 row is the dashboard's mirror
 // plus the operator's intent (is_active: the cron keeps such tasks running).
 import { and, asc, eq, inArray, type SQL } from "drizzle-orm";
-import { coordinatorFor } from "../coordinator/bot-coordinator";
+import { coordinatorFor } from "../coordinator/stub";
 import type { PublicTaskStatus } from "../coordinator/task-state";
 import { requireBot } from "../db/bots";
 import { backgroundTasks, broadcasts, type TaskKind, type TaskStatus } from "../db/schema";

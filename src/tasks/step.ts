@@ -4,11 +4,11 @@ import type { TaskState } from "../coordinator/task-state";
 import type { BotRow } from "../db/bots";
 import type { Db, Env } from "../env";
 import type { Logger } from "../lib/log";
-import type { IngestDeps, IngestOutcome } from "../telegram/ingest";
 import type { Clock } from "./clock";
 import type { PacerState } from "./pacer";
 
-export type IngestFn = (deps: IngestDeps, update: { update_id: number } & Record<string, unknown>) => Promise<IngestOutcome>;
+/** Puts an update into the bot's inbox (durable once it answers); the coordinator handles it later. */
+export type AcceptFn = (update: { update_id: number } & Record<string, unknown>) => Promise<{ duplicate: boolean }>;
 
 export interface StepContext {
   env: Env;
@@ -24,7 +24,7 @@ export interface StepContext {
   stillRunning(): Promise<boolean>;
   /** The bot-wide send ledger shared by every broadcast of this bot. */
   pacer: PacerState;
-  ingest: IngestFn;
+  accept: AcceptFn;
 }
 
 export type StepOutcome =

@@ -1,74 +1,51 @@
-// Update ingest: the one path every update takes, from the webhook or from polling.
-//
-// 1. one atomic D1 batch claims the (bot, update_id) in the ledger and, if the claim is
-//    ours and nothing is stored yet, stores everything (and marks an update with nothing
-//    left to do as done). A done update is a duplicate; one under a live lease is in
-//    progress; one whose earlier attempt crashed is taken over (see ingest/ledger.ts);
-// 2. dispatch: commands, dialogs, the AI offer; each reply is recorded as it is sent;
-// 3. mark done. Any failure releases the lease and throws: the caller answers 5xx
-//    (webhook) or retries (polling), and the next attempt resumes where this one stopped.
+// Update ingest, as the bot's coordinator runs it after the update is in its inbox:
+//  1. prepare: parse and normalize (pure);
+//  2. storeBatch: one group commit for a whole batch of updates (see ingest/group-commit.ts),
+//     which also reads the senders' preferences and any waiting dialog sessions;
+//  3. handleUpdate: commands, dialogs and the AI offer for one update, each Bot API call
+//     journaled by the coordinator (see ingest/effects.ts) so nothing is sent twice.
+// Nothing here calls up into the coordinator: what handling needs from it comes as a port.
 
 import { sql } from "drizzle-orm";
 import type { BotRow } from "../db/bots";
-import { telegramFor } from "../db/bots";
-import type { Db, Env } from "../env";
-import type { Logger } from "../lib/log";
-import type { TelegramClient } from "./client";
-import type { DialogSession } from "./dialog-sessions";
+import type { Db } from "../env";
+import { parseCommand } from "./commands/parse";
 import { pickLang } from "./i18n";
 import { runBatch } from "./ingest/d1";
 import { dispatch, finishPlan, wantsSession } from "./ingest/dispatch";
-import { EffectRunner } from "./ingest/effects";
-import { bumpCounterStmt, markDoneStmt, readState, releaseLease } from "./ingest/ledger";
-import { normalize, type RawUpdate } from "./ingest/normalize";
-import { buildStorePlan } from "./ingest/store";
+import { type EffectDeps, EffectRunner } from "./ingest/effects";
+import { type BatchItem, buildGroupCommit } from "./ingest/group-commit";
+import { type Normalized, normalize, type RawUpdate } from "./ingest/normalize";
+import { SessionCache } from "./ingest/session-cache";
 
-export interface IngestDeps {
-  env: Env;
-  db: Db;
-  log: Logger;
-  bot: BotRow;
-  /** For work that may finish after the answer (never for anything exactly-once depends on). */
-  waitUntil?: (p: Promise<unknown>) => void;
+export interface Prepared {
+  updateId: number;
+  update: RawUpdate;
+  n: Normalized;
+  /** Whether anything can happen after storing (see finishPlan). */
+  finish: "never" | "unless-session" | "always";
+  /** The (chat, user) whose dialog session this update may continue. */
+  sessionKey?: { chatId: number; userId: number };
 }
-
-export type IngestOutcome =
-  /** Stored and handled now. */
-  | { status: "processed"; updateId: number }
-  /** Already handled earlier: a no-op. */
-  | { status: "duplicate"; updateId: number }
-  /** Another delivery of the same update is being handled right now. */
-  | { status: "in_progress"; updateId: number };
 
 interface Sender {
   languageCode: string | null;
   preferences: Record<string, unknown>;
 }
 
-interface SenderRow {
-  language_code: string | null;
-  preferences: string | null;
+/** What a stored batch hands to the handling of its updates. */
+export interface StoredBatch {
+  senders: Map<number, Sender>;
+  sessions: SessionCache;
 }
 
-/** Runs a clean-up after a failure of ours; its own failure (even a synchronous throw) is ignored. */
-async function bestEffort(fn: () => Promise<unknown>): Promise<void> {
-  try {
-    await fn();
-  } catch {
-    // The original failure is what the caller reports.
-  }
+export function prepare(update: RawUpdate, bot: Pick<BotRow, "username" | "aiEnabled">): Prepared {
+  const n = normalize(update);
+  const sessionKey = wantsSession(n) && n.message?.from ? { chatId: n.message.chat.id, userId: n.message.from.id } : undefined;
+  return { updateId: update.update_id, update, n, finish: finishPlan(n, bot), sessionKey };
 }
 
-function parseSession(data: string | null): DialogSession | null {
-  if (!data) return null;
-  try {
-    return JSON.parse(data) as DialogSession;
-  } catch {
-    return null;
-  }
-}
-
-function senderOf(row: SenderRow): Sender {
+function senderOf(row: { language_code: string | null; preferences: string | null }): Sender {
   let preferences: Record<string, unknown> = {};
   try {
     const v = JSON.parse(row.preferences || "{}");
@@ -79,88 +56,69 @@ function senderOf(row: SenderRow): Sender {
   return { languageCode: row.language_code, preferences };
 }
 
+/** Stores a batch in one atomic D1 batch (exactly once: see group-commit.ts). Throws when D1 refuses it. */
+export async function storeBatch(db: Db, botId: number, items: Prepared[]): Promise<StoredBatch> {
+  const sessions = items.flatMap((p) => (p.sessionKey ? [p.sessionKey] : []));
+  const senders = [...new Set(items.flatMap((p) => (p.finish === "always" || !p.n.users[0] ? [] : [p.n.users[0].id])))];
+  const commit = buildGroupCommit(db, botId, items as BatchItem[], { token: crypto.randomUUID(), sessions, senders });
+  const results = await runBatch(db, commit.stmts);
+  const senderMap = new Map<number, Sender>();
+  for (const r of (results[commit.sendersIndex]?.results ?? []) as {
+    user_id: number;
+    language_code: string | null;
+    preferences: string | null;
+  }[]) {
+    senderMap.set(Number(r.user_id), senderOf(r));
+  }
+  const cache = new SessionCache();
+  for (const k of sessions) cache.prime(k, null);
+  for (const r of (results[commit.sessionsIndex]?.results ?? []) as { chat_id: number; user_id: number; data: string }[]) {
+    cache.primeRaw({ chatId: Number(r.chat_id), userId: Number(r.user_id) }, r.data);
+  }
+  return { senders: senderMap, sessions: cache };
+}
+
+/** True when the update has work left after storing (commands, callbacks, a waiting dialog, the AI). */
+export function needsHandling(p: Prepared, batch: StoredBatch | undefined): boolean {
+  if (p.finish === "never") return true;
+  if (p.finish === "always") return false;
+  // "unless-session": only if a dialog waits (unknown after a restart: look it up then).
+  return !batch || !p.sessionKey || batch.sessions.known(p.sessionKey) !== null;
+}
+
+async function senderFor(db: Db, botId: number, p: Prepared, batch: StoredBatch): Promise<Sender | undefined> {
+  const from = p.n.users[0];
+  if (!from) return undefined;
+  const hit = batch.senders.get(from.id);
+  if (hit) return hit;
+  const row = await db.get<{ language_code: string | null; preferences: string | null } | undefined>(
+    sql`SELECT language_code, preferences FROM tg_users WHERE bot_id = ${botId} AND user_id = ${from.id}`,
+  );
+  const s = row ? senderOf(row) : undefined;
+  if (s) batch.senders.set(from.id, s);
+  return s;
+}
+
 /**
- * Stores the update exactly once and runs its handlers (commands, dialogs, AI offer).
- * Throws on a failure of ours; the caller answers 5xx (webhook) or retries (polling),
- * and a later attempt completes the work without repeating what was already done.
- * `update` must already be validated as an object with a numeric update_id.
+ * Runs one stored update's handlers. Answers the runner (what was sent, for the caller to
+ * store). Throws on a failure of ours; the caller retries later, and the journal makes the
+ * retry skip every call already made.
  */
-export async function ingestUpdate(deps: IngestDeps, update: { update_id: number } & Record<string, unknown>): Promise<IngestOutcome> {
-  const { db, bot } = deps;
-  const updateId = update.update_id;
-  const n = normalize(update as RawUpdate);
-  const token = crypto.randomUUID();
-  const sessionKey = wantsSession(n) && n.message?.from ? { chatId: n.message.chat.id, userId: n.message.from.id } : undefined;
-  // Updates with nothing left to do after storing are marked done in the same batch.
-  const finish = finishPlan(n, bot);
-  const plan = buildStorePlan(db, bot.id, updateId, n, { token, session: sessionKey, finish: finish === "never" ? undefined : finish });
-
-  // One atomic round trip: claim, store (if ours and not yet stored), maybe done, ledger state and session.
-  // If it fails nothing was written, not even the claim, so a redelivery starts afresh.
-  let results: D1Result[];
-  try {
-    results = await runBatch(db, plan.stmts);
-  } catch (err) {
-    deps.log.error("update store failed", { bot_id: bot.id, update_id: updateId, update_type: n.type, error: err });
-    await bestEffort(() => bumpCounterStmt(db, bot.id, "failures").run());
-    throw err;
-  }
-  const state = readState(results[plan.stateIndex]?.results?.[0]);
-  if (!state.owned) {
-    // Someone else holds the claim: finished (a duplicate) or still at work (in progress).
-    if (state.status === "done") {
-      await bumpCounterStmt(db, bot.id, "duplicates").run();
-      return { status: "duplicate", updateId };
-    }
-    return { status: "in_progress", updateId };
-  }
-
-  try {
-    if (state.attempts > 1) await bumpCounterStmt(db, bot.id, "redeliveries").run();
-    // Ours and already done: nothing was left to do after storing, and the batch marked it done.
-    if (state.status === "done") return { status: "processed", updateId };
-
-    // The sender's upsert answers its language and preferences, unless an earlier attempt stored the update.
-    const upserted = plan.senderIndex !== undefined ? results[plan.senderIndex]?.results?.[0] : undefined;
-    let sender = upserted ? senderOf(upserted as SenderRow) : undefined;
-    const from = n.users[0];
-    if (!sender && from) {
-      const row = await db.get<SenderRow | undefined>(
-        sql`SELECT language_code, preferences FROM tg_users WHERE bot_id = ${bot.id} AND user_id = ${from.id}`,
-      );
-      if (row) sender = senderOf(row);
-    }
-    // The session was read from D1 (the durable copy) inside the batch: no KV round trip needed here.
-    const session = sessionKey ? Promise.resolve(parseSession(state.sessionData)) : undefined;
-
-    const preferences = sender?.preferences ?? {};
-    let client: Promise<TelegramClient> | undefined;
-    const effectDeps = { ...deps, client: () => (client ??= telegramFor(deps.env, bot, { log: deps.log })) };
-    const runner = new EffectRunner(effectDeps, updateId, state.effects);
-    try {
-      await dispatch({
-        deps: effectDeps,
-        runner,
-        update: update as RawUpdate,
-        n,
-        lang: pickLang(preferences, sender?.languageCode ?? from?.language_code),
-        preferences,
-        session,
-      });
-    } catch (err) {
-      // Keep the record of replies already sent, so the redelivery does not send them again.
-      await runner.flush().catch(() => undefined);
-      throw err;
-    }
-    // The last reply's record and "done" commit together.
-    await runner.finish([markDoneStmt(db, bot.id, updateId, token)]);
-    return { status: "processed", updateId };
-  } catch (err) {
-    deps.log.error("update ingest failed", { bot_id: bot.id, update_id: updateId, update_type: n.type, error: err });
-    await Promise.all([
-      bestEffort(() => releaseLease(db, bot.id, updateId, token)),
-      bestEffort(() => bumpCounterStmt(db, bot.id, "failures").run()),
-    ]);
-    throw err;
-  }
+export async function handleUpdate(deps: EffectDeps, p: Prepared, batch: StoredBatch): Promise<EffectRunner> {
+  const runner = new EffectRunner(deps, p.updateId);
+  const sender = await senderFor(deps.db, deps.bot.id, p, batch);
+  const preferences = sender?.preferences ?? {};
+  const from = p.n.users[0];
+  await dispatch({
+    deps,
+    runner,
+    update: p.update,
+    n: p.n,
+    lang: pickLang(preferences, sender?.languageCode ?? from?.language_code),
+    preferences,
+    sessions: batch.sessions,
+  });
+  // A command or a button may change the sender's preferences (/settings): read them afresh next time.
+  if (from && (p.n.type === "callback_query" || (p.n.message && parseCommand(p.n.message)))) batch.senders.delete(from.id);
+  return runner;
 }

@@ -4,6 +4,7 @@ import { env } from "cloudflare:workers";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { apiJson } from "../helpers/api";
 import { FakeTelegram } from "../helpers/fake-telegram";
+import { stubFor } from "./coordinator-support";
 import { count, deliver, sentTexts, setupBot, type TestBot, textUpdate } from "./webhook-support";
 
 const fake = new FakeTelegram();
@@ -167,7 +168,7 @@ describe("/settings", () => {
 });
 
 describe("a failure between two effects", () => {
-  it("keeps the record of the first, so the redelivery performs only the second", async () => {
+  it("journals both: the first as sent, the second as unknown, and a redelivery repeats neither", async () => {
     const userId = 5151;
     await deliver(bot.id, bot.secret, textUpdate("/settings", { userId }));
     fake.reset();
@@ -181,14 +182,18 @@ describe("a failure between two effects", () => {
         data: "settings:notify:off",
       },
     };
-    // answerCallbackQuery fails three times (the client retries it twice): the update fails after the edit.
+    // answerCallbackQuery fails three times (the client retries it twice): its outcome is unknown.
     fake.queue("answerCallbackQuery", { networkError: true }, { networkError: true }, { networkError: true });
-    expect((await deliver(bot.id, bot.secret, update)).status).toBeGreaterThanOrEqual(500);
+    expect((await deliver(bot.id, bot.secret, update)).status).toBe(200);
     expect(fake.callsOf("editMessageText")).toHaveLength(1);
+    expect(await stubFor(bot.id).journalOf(update.update_id)).toEqual([
+      expect.objectContaining({ key: "call:0:editMessageText", state: "sent" }),
+      expect.objectContaining({ key: "call:1:answerCallbackQuery", state: "unknown" }),
+    ]);
     expect((await deliver(bot.id, bot.secret, update)).status).toBe(200);
     expect((await deliver(bot.id, bot.secret, update)).status).toBe(200);
     expect(fake.callsOf("editMessageText")).toHaveLength(1);
-    expect(fake.callsOf("answerCallbackQuery")).toHaveLength(4);
+    expect(fake.callsOf("answerCallbackQuery")).toHaveLength(3);
   });
 });
 

@@ -2,7 +2,8 @@
 // bot's coordinator, and driving its alarm the way the runtime would.
 import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
-import { type BotCoordinator, coordinatorFor } from "../../src/coordinator/bot-coordinator";
+import type { BotCoordinator } from "../../src/coordinator/bot-coordinator";
+import { coordinatorFor } from "../../src/coordinator/stub";
 import { FakeClock } from "../../src/tasks/clock";
 
 export type Stub = ReturnType<typeof coordinatorFor>;

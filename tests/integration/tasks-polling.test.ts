@@ -3,8 +3,6 @@
 // (a webhook is set) stops the loop with a clear error.
 import { env } from "cloudflare:workers";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import type { IngestFn } from "../../src/tasks/step";
-import { ingestUpdate } from "../../src/telegram/ingest";
 import { apiJson, createBot } from "../helpers/api";
 import { FakeTelegram } from "../helpers/fake-telegram";
 import { alarmAt, drain, runAlarm, type Stub, stubFor, useFakeClock, withInstance } from "./coordinator-support";
@@ -53,7 +51,7 @@ beforeAll(async () => {
 afterEach(async () => {
   fake.reset();
   await withInstance(stub, (inst) => {
-    inst.ingest = ingestUpdate;
+    inst.faults = undefined;
   });
 });
 afterAll(() => fake.close());
@@ -66,6 +64,7 @@ describe("polling", () => {
     serveUpdates(updates);
     await stub.startTask(id);
     for (let i = 0; i < 4; i++) await runAlarm(stub, clock);
+    await stub.drained(botId);
 
     expect(offsets()).toEqual([undefined, 503, 505, 506]);
     expect(await storedTexts("poll-a")).toEqual(["poll-a 1", "poll-a 2", "poll-a 3", "poll-a 4", "poll-a 5"]);
@@ -75,7 +74,7 @@ describe("polling", () => {
     await stub.stopTask(id);
   });
 
-  it("a crash between fetch and store loses nothing and doubles nothing", async () => {
+  it("a crash between fetch and accept loses nothing and doubles nothing", async () => {
     const clock = await useFakeClock(stub);
     const id = await newPollingTask();
     const updates = [1, 2, 3, 4].map((i) => textUpdate(`poll-b ${i}`, { updateId: 600 + i, userId: 9002 }));
@@ -83,34 +82,38 @@ describe("polling", () => {
     const seen: number[] = [];
     let crashedBefore = false;
     let crashedAfter = false;
-    const crashing: IngestFn = async (deps, update) => {
-      seen.push(update.update_id);
-      // The object dies after the fetch, before 602 is stored...
-      if (update.update_id === 602 && !crashedBefore) {
-        crashedBefore = true;
-        throw new Error("simulated crash before store");
-      }
-      const out = await ingestUpdate(deps, update);
-      // ...and once after 603 was stored but before the offset moved past it.
-      if (update.update_id === 603 && !crashedAfter) {
-        crashedAfter = true;
-        throw new Error("simulated crash after store");
-      }
-      return out;
-    };
     await withInstance(stub, (inst) => {
-      inst.ingest = crashing;
+      inst.faults = {
+        // The object dies after the fetch, before 602 is in the inbox...
+        beforeAccept(updateId) {
+          seen.push(updateId);
+          if (updateId === 602 && !crashedBefore) {
+            crashedBefore = true;
+            throw new Error("simulated crash before accept");
+          }
+        },
+        // ...and once after 603 was accepted but before the offset moved past it.
+        afterAccept(updateId) {
+          if (updateId === 603 && !crashedAfter) {
+            crashedAfter = true;
+            throw new Error("simulated crash after accept");
+          }
+        },
+      };
     });
     await stub.startTask(id);
 
     await runAlarm(stub, clock); // 601 stored, crash at 602
     const afterCrash = await apiJson<Task>(`/telegram/background-tasks/${id}/status/`);
     expect(afterCrash.body).toMatchObject({ status: "running", attempts: 1 });
-    expect(afterCrash.body.last_error).toMatch(/simulated crash before store/);
+    expect(afterCrash.body.last_error).toMatch(/simulated crash before accept/);
 
-    await runAlarm(stub, clock); // refetch from 602: 602 stored, 603 stored then crash
-    await runAlarm(stub, clock); // refetch from 603: a duplicate for ingest, then 604
+    await runAlarm(stub, clock); // refetch from 602: 602 accepted, 603 accepted then crash
+    await runAlarm(stub, clock); // refetch from 603: a duplicate for the inbox, then 604
     await runAlarm(stub, clock); // nothing left
+    const inbox = await stub.drained(botId);
+    expect(inbox.depth).toBe(0);
+    expect(inbox.counters.duplicates).toBeGreaterThanOrEqual(1);
 
     expect(offsets()).toEqual([undefined, 602, 603, 605]);
     expect(seen).toEqual([601, 602, 602, 603, 603, 604]);

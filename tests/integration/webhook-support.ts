@@ -2,6 +2,7 @@
 // with its webhook set through /set/ (the secret read back from the fake Bot API), and
 // deliveries the way Telegram makes them.
 import { env, exports } from "cloudflare:workers";
+import { coordinatorFor } from "../../src/coordinator/stub";
 import { apiJson, createBot } from "../helpers/api";
 import type { FakeTelegram } from "../helpers/fake-telegram";
 
@@ -23,21 +24,34 @@ export async function setupBot(fake: FakeTelegram, tgId: number, username: strin
   return { id: bot.id, username, token, secret };
 }
 
+/**
+ * Delivers an update the way Telegram does. An accepted update (200) is handled by the bot's
+ * coordinator after the answer; unless `handled: false`, this waits until the coordinator
+ * has nothing left to do, so a test can look at what handling did.
+ */
 export async function deliver(
   botId: number,
   secret: string | null,
   body: unknown,
   headers: Record<string, string> = {},
+  opts: { handled?: boolean } = {},
 ): Promise<Response> {
   const h: Record<string, string> = { "content-type": "application/json", ...headers };
   if (secret !== null) h["x-telegram-bot-api-secret-token"] = secret;
-  return exports.default.fetch(
+  const res = await exports.default.fetch(
     new Request(`https://platform.test/telegram/webhook/${botId}/`, {
       method: "POST",
       headers: h,
       body: typeof body === "string" ? body : JSON.stringify(body),
     }),
   );
+  if (res.status === 200 && opts.handled !== false) await settle(botId);
+  return res;
+}
+
+/** Waits until the bot's coordinator has handled everything due in its inbox; answers its state. */
+export async function settle(botId: number) {
+  return coordinatorFor(env, botId).drained(botId);
 }
 
 let nextUpdateId = 10_000;

@@ -3,9 +3,11 @@
 // exactly-once under redelivery, parallel delivery and a failure of ours.
 import { env } from "cloudflare:workers";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { systemClock } from "../../src/tasks/clock";
 import { apiJson } from "../helpers/api";
 import { FakeTelegram } from "../helpers/fake-telegram";
-import { count, deliver, setupBot, type TestBot, textUpdate } from "./webhook-support";
+import { stubFor, useFakeClock, withInstance } from "./coordinator-support";
+import { count, deliver, settle, setupBot, type TestBot, textUpdate } from "./webhook-support";
 
 const fixtures = import.meta.glob("../fixtures/telegram-updates/*.json", { eager: true, import: "default" }) as Record<
   string,
@@ -225,7 +227,7 @@ describe("exactly once", () => {
     expect((await deliver(bot.id, bot.secret, update)).status).toBe(200);
     expect(await count("SELECT count(*) AS n FROM messages WHERE bot_id = ? AND update_id = ?", bot.id, update.update_id)).toBe(1);
     expect(fake.callsOf("sendMessage")).toHaveLength(1);
-    expect(await count("SELECT value AS n FROM bot_counters WHERE bot_id = ? AND name = 'duplicates'", bot.id)).toBeGreaterThanOrEqual(1);
+    expect((await settle(bot.id)).counters.duplicates).toBeGreaterThanOrEqual(1);
   });
 
   it("stores and answers an update delivered twice at the same moment once", async () => {
@@ -264,75 +266,90 @@ describe("exactly once", () => {
     expect(stored).toEqual({ text: "hello, group", edit_date: 1_700_000_100 });
   });
 
-  it("answers 5xx when D1 fails mid-update, and the redelivery completes with no duplicate row or reply", async () => {
+  it("accepts an update while D1 refuses its batch, retries it itself, and stores and answers it once", async () => {
     const update = textUpdate("/start", { userId: 6161 });
-    // Break one table the store batch writes: the whole batch rolls back.
+    const stub = stubFor(bot.id);
+    const clock = await useFakeClock(stub);
+    // Break one table the group commit writes: the whole batch rolls back, while D1 still takes other writes.
     await env.DB.exec("ALTER TABLE chat_hourly_activity RENAME TO chat_hourly_activity_broken");
     try {
       const res = await deliver(bot.id, bot.secret, update);
-      expect(res.status).toBeGreaterThanOrEqual(500);
+      expect(res.status).toBe(200);
+      expect(await res.json()).toEqual({ ok: true, status: "accepted" });
+      expect(await count("SELECT count(*) AS n FROM messages WHERE bot_id = ? AND update_id = ?", bot.id, update.update_id)).toBe(0);
+      const state = await settle(bot.id);
+      expect(state.depth).toBe(1);
+      expect(state.last_error?.error).toMatch(/chat_hourly_activity/);
     } finally {
       await env.DB.exec("ALTER TABLE chat_hourly_activity_broken RENAME TO chat_hourly_activity");
     }
-    expect(await count("SELECT count(*) AS n FROM messages WHERE bot_id = ? AND update_id = ?", bot.id, update.update_id)).toBe(0);
     expect(fake.callsOf("sendMessage")).toHaveLength(0);
-
-    expect((await deliver(bot.id, bot.secret, update)).status).toBe(200);
-    expect((await deliver(bot.id, bot.secret, update)).status).toBe(200);
+    // Telegram's redelivery is a duplicate; our own retry (after its backoff) completes the work.
+    expect(await (await deliver(bot.id, bot.secret, update)).json()).toEqual({ ok: true, status: "duplicate" });
+    clock.advance(60_000);
+    const after = await settle(bot.id);
+    expect(after.depth).toBe(0);
     expect(await count("SELECT count(*) AS n FROM messages WHERE bot_id = ? AND update_id = ?", bot.id, update.update_id)).toBe(1);
+    expect(await count("SELECT messages AS n FROM chat_user_daily WHERE bot_id = ? AND user_id = 6161", bot.id)).toBe(1);
     expect(fake.callsOf("sendMessage")).toHaveLength(1);
-    // The failed batch rolled back entirely (its claim too): the redelivery was a clean first attempt.
-    expect(await count("SELECT attempts AS n FROM processed_updates WHERE bot_id = ? AND update_id = ?", bot.id, update.update_id)).toBe(1);
+    expect(after.counters.failures).toBeGreaterThanOrEqual(1);
+    await withInstance(stub, (inst) => {
+      inst.clock = systemClock;
+    });
   });
 
-  it("answers 5xx when the reply cannot be sent, and the redelivery sends it once without storing twice", async () => {
+  it("a reply whose outcome is unknown (dropped connection) is journaled as unknown and never sent again", async () => {
     const update = textUpdate("/start", { userId: 7171 });
     fake.queue("sendMessage", { networkError: true });
-    expect((await deliver(bot.id, bot.secret, update)).status).toBeGreaterThanOrEqual(500);
-    expect(await count("SELECT count(*) AS n FROM messages WHERE bot_id = ? AND update_id = ?", bot.id, update.update_id)).toBe(1);
-    const daily = () => count("SELECT messages AS n FROM chat_user_daily WHERE bot_id = ? AND user_id = 7171", bot.id);
-    expect(await daily()).toBe(1);
-
-    expect((await deliver(bot.id, bot.secret, update)).status).toBe(200);
-    expect(await count("SELECT count(*) AS n FROM messages WHERE bot_id = ? AND update_id = ?", bot.id, update.update_id)).toBe(1);
-    expect(await daily()).toBe(1);
-    expect(await count("SELECT count(*) AS n FROM messages WHERE bot_id = ? AND chat_id = 7171 AND direction = 'out'", bot.id)).toBe(1);
-    // Two attempts at sendMessage: the failed one and the successful one; never a third.
-    expect((await deliver(bot.id, bot.secret, update)).status).toBe(200);
-    expect(fake.callsOf("sendMessage")).toHaveLength(2);
-  });
-
-  it("takes over an update whose earlier attempt crashed (lease expired)", async () => {
-    const update = textUpdate("/start", { userId: 9191 });
-    await env.DB.prepare(
-      "INSERT INTO processed_updates (bot_id, update_id, status, lease_until, attempts, effects) VALUES (?, ?, 'processing', 1, 1, '{\"claim\":\"crashed\"}')",
-    )
-      .bind(bot.id, update.update_id)
-      .run();
     expect((await deliver(bot.id, bot.secret, update)).status).toBe(200);
     expect(fake.callsOf("sendMessage")).toHaveLength(1);
     expect(await count("SELECT count(*) AS n FROM messages WHERE bot_id = ? AND update_id = ?", bot.id, update.update_id)).toBe(1);
-    expect(
-      await count(
-        "SELECT attempts AS n FROM processed_updates WHERE bot_id = ? AND update_id = ? AND status = 'done'",
-        bot.id,
-        update.update_id,
-      ),
-    ).toBe(2);
+    const journal = await stubFor(bot.id).journalOf(update.update_id);
+    expect(journal).toEqual([expect.objectContaining({ key: "reply:0", state: "unknown" })]);
+    // A redelivery is a duplicate: nothing stored or sent again.
+    expect((await deliver(bot.id, bot.secret, update)).status).toBe(200);
+    expect(fake.callsOf("sendMessage")).toHaveLength(1);
+    expect(await count("SELECT messages AS n FROM chat_user_daily WHERE bot_id = ? AND user_id = 7171", bot.id)).toBe(1);
   });
 
-  it("answers 503 while another attempt holds a live lease, so Telegram redelivers later", async () => {
-    const update = textUpdate("/start", { userId: 9292 });
-    const future = Math.floor(Date.now() / 1000) + 600;
-    await env.DB.prepare(
-      "INSERT INTO processed_updates (bot_id, update_id, status, lease_until, attempts, effects) VALUES (?, ?, 'processing', ?, 1, '{\"claim\":\"busy\"}')",
-    )
-      .bind(bot.id, update.update_id, future)
-      .run();
-    const res = await deliver(bot.id, bot.secret, update);
-    expect(res.status).toBe(503);
+  it("a send an earlier attempt began but never finished (the object died mid-call) is not repeated", async () => {
+    const update = textUpdate("/start", { userId: 9191 });
+    await withInstance(stubFor(bot.id), (_inst, state) => {
+      state.storage.sql.exec(
+        "INSERT INTO journal (update_id, key, state, value, at) VALUES (?, 'reply:0', 'sending', NULL, ?)",
+        update.update_id,
+        Date.now(),
+      );
+    });
+    expect((await deliver(bot.id, bot.secret, update)).status).toBe(200);
     expect(fake.callsOf("sendMessage")).toHaveLength(0);
-    expect(await count("SELECT count(*) AS n FROM messages WHERE bot_id = ? AND update_id = ?", bot.id, update.update_id)).toBe(0);
+    expect(await count("SELECT count(*) AS n FROM messages WHERE bot_id = ? AND update_id = ?", bot.id, update.update_id)).toBe(1);
+    expect(await stubFor(bot.id).journalOf(update.update_id)).toEqual([expect.objectContaining({ key: "reply:0", state: "unknown" })]);
+  });
+
+  it("answers 503 when the update cannot be accepted durably, and the redelivery is handled once", async () => {
+    const update = textUpdate("/start", { userId: 9292 });
+    const stub = stubFor(bot.id);
+    await withInstance(stub, (inst) => {
+      inst.faults = {
+        beforeAccept() {
+          throw new Error("storage unavailable");
+        },
+      };
+    });
+    try {
+      const res = await deliver(bot.id, bot.secret, update);
+      expect(res.status).toBe(503);
+      expect(((await res.json()) as { error: { code: string } }).error.code).toBe("UNAVAILABLE");
+    } finally {
+      await withInstance(stub, (inst) => {
+        inst.faults = undefined;
+      });
+    }
+    expect(fake.callsOf("sendMessage")).toHaveLength(0);
+    expect((await deliver(bot.id, bot.secret, update)).status).toBe(200);
+    expect(fake.callsOf("sendMessage")).toHaveLength(1);
+    expect(await count("SELECT count(*) AS n FROM messages WHERE bot_id = ? AND update_id = ?", bot.id, update.update_id)).toBe(1);
   });
 
   it("a reply Telegram refuses for good is recorded and not retried", async () => {

@@ -1,12 +1,12 @@
-// The ingest meter: a Worker that runs the platform's own store batch (buildStorePlan, the
-// same statements POST /telegram/webhook/{bot}/ runs for an update) against its local D1 and
+// The ingest meter: a Worker that runs the platform's own group commit (buildGroupCommit, the
+// statements the coordinator's drain runs for a batch, here a batch of one) against its local D1 and
 // answers D1's meta per statement: rows read and rows written (what D1 bills), so the scale
 // note counts them instead of guessing. Dispatch (commands, replies) is not run here.
 import { createDb } from "../../../src/db/client";
 import { runBatch } from "../../../src/telegram/ingest/d1";
 import { finishPlan, wantsSession } from "../../../src/telegram/ingest/dispatch";
+import { buildGroupCommit } from "../../../src/telegram/ingest/group-commit";
 import { normalize, type RawUpdate } from "../../../src/telegram/ingest/normalize";
-import { buildStorePlan } from "../../../src/telegram/ingest/store";
 
 interface MeterEnv {
   DB: D1Database;
@@ -26,10 +26,10 @@ export default {
     const n = normalize(update);
     const finish = finishPlan(n, BOT);
     const session = wantsSession(n) && n.message?.from ? { chatId: n.message.chat.id, userId: n.message.from.id } : undefined;
-    const plan = buildStorePlan(db, BOT.id, update.update_id, n, {
+    const plan = buildGroupCommit(db, BOT.id, [{ updateId: update.update_id, n }], {
       token: crypto.randomUUID(),
-      session,
-      finish: finish === "never" ? undefined : finish,
+      sessions: session ? [session] : [],
+      senders: n.users[0] ? [n.users[0].id] : [],
     });
     const results = await runBatch(db, plan.stmts);
     const statements = results.map((r) => {

@@ -39,6 +39,8 @@ export interface HandlerContext {
     set(data: DialogSession, ttlSeconds?: number): Promise<void>;
     clear(): Promise<void>;
   };
+  /** Forgets this chat's AI conversation memory (kept by the bot's coordinator). */
+  clearAiMemory(): Promise<void>;
 }
 
 export interface CommandContext extends HandlerContext {

@@ -6,10 +6,10 @@ import { runCustomCommand } from "../commands/custom";
 import { isForOtherBot, parseCommand } from "../commands/parse";
 import { findCallbackHandler, findCommand, findDialog } from "../commands/registry";
 import type { CommandContext, HandlerContext } from "../commands/types";
-import { clearSession, type DialogSession, getSession, setSession } from "../dialog-sessions";
 import { type Lang, t } from "../i18n";
 import type { EffectDeps, EffectRunner } from "./effects";
 import type { Normalized, RawUpdate } from "./normalize";
+import type { SessionCache } from "./session-cache";
 
 export interface DispatchInput {
   deps: EffectDeps;
@@ -18,8 +18,8 @@ export interface DispatchInput {
   n: Normalized;
   lang: Lang;
   preferences: Record<string, unknown>;
-  /** The dialog session read alongside the claim (undefined when not looked up). */
-  session: Promise<DialogSession | null> | undefined;
+  /** Dialog sessions as this batch sees them (read in its commit, kept in step by the handlers). */
+  sessions: SessionCache;
 }
 
 function baseContext(input: DispatchInput, chat: Chat, from: User | undefined, threadId?: number): HandlerContext {
@@ -38,11 +38,8 @@ function baseContext(input: DispatchInput, chat: Chat, from: User | undefined, t
     t: (k, vars) => t(lang, k, vars),
     reply: (text, extra = {}) => runner.reply(chat.id, text, { ...(threadId !== undefined && { message_thread_id: threadId }), ...extra }),
     call: (method, params) => runner.call(method, params),
-    session: {
-      get: () => getSession(deps.env, deps.db, key),
-      set: (data, ttl) => setSession(deps.env, deps.db, key, data, ttl),
-      clear: () => clearSession(deps.env, deps.db, key),
-    },
+    session: input.sessions.handle(deps.env, deps.db, key),
+    clearAiMemory: () => deps.coordinator.clearAiMemory(chat.id),
   };
 }
 
@@ -89,20 +86,16 @@ export async function dispatch(input: DispatchInput): Promise<void> {
     return;
   }
 
-  const session = input.session ? await input.session : null;
+  const session = wantsSession(n) ? await ctx.session.get() : null;
   const dialog = session?.dialog ? findDialog(session.dialog) : undefined;
   if (session && dialog && typeof m.text === "string") {
     return dialog.handle({ ...ctx, message: m, text: m.text, state: session });
   }
 
-  await offerToAi({
-    env: input.deps.env,
-    db: input.deps.db,
-    log: input.deps.log,
-    bot: input.deps.bot,
-    message: m as Message,
-    updateId: input.update.update_id,
-  });
+  await offerToAi(
+    { log: input.deps.log, bot: input.deps.bot, message: m as Message, updateId: input.update.update_id },
+    input.deps.coordinator,
+  );
 }
 
 async function dispatchCallback(input: DispatchInput): Promise<void> {

@@ -1,20 +1,48 @@
 // Side effects of handling one update (replies, edits, callback answers), each performed
-// at most once: every effect gets a key from its call order; an effect recorded in the
-// ledger by an earlier attempt is skipped. A reply's record is committed in the same batch
-// as its stored outgoing message, before the next effect starts or with the update's
-// "done". A failed commit of those records is retried a few times. (The one unavoidable
-// gap: Telegram accepted a call and that commit then failed every time, or we crashed
-// before it; a redelivery then repeats that one call.)
+// at most once. Every call gets a key from its call order (each piece of a long reply its
+// own), and goes through the journal the caller provides (the coordinator's storage):
+//  - a key already journaled is skipped: "sent" gives back what was sent (so the caller can
+//    store it again if storing failed), "sending" (an attempt died mid-call) becomes
+//    "unknown";
+//  - otherwise the intent is made durable, the call made, and its outcome journaled right
+//    after Telegram answers: sent, refused (Telegram said no for good), or unknown (5xx,
+//    dropped connection, timeout: it may have arrived, so it is never repeated). Only a 429,
+//    which Telegram documents as "not done", clears the key and fails the update, to be
+//    tried again later.
+// Sent messages are collected, not stored here: the coordinator stores a whole batch's
+// outgoing messages in one D1 batch.
 
 import type { Message } from "@grammyjs/types";
+import type { AiJob } from "../../ai/job";
 import type { BotRow } from "../../db/bots";
 import type { Db, Env } from "../../env";
 import type { Logger } from "../../lib/log";
 import type { ApiMethod, ApiParams, ApiResult, TelegramClient } from "../client";
 import { TelegramError } from "../errors";
-import { outgoingStmts, sendOnly } from "../outgoing";
-import { runBatch } from "./d1";
-import { type Effects, recordSentStmt } from "./ledger";
+import { sendOnly } from "../outgoing";
+import { splitText } from "../split-text";
+
+export interface JournalEntry {
+  state: "sending" | "sent" | "refused" | "unknown";
+  value?: unknown;
+}
+
+/** Where effects are journaled (the coordinator's SQLite storage; a map in unit tests). */
+export interface Journal {
+  get(updateId: number, key: string): JournalEntry | undefined;
+  /** Records the intent durably before the call leaves. */
+  begin(updateId: number, key: string): Promise<void>;
+  end(updateId: number, key: string, state: Exclude<JournalEntry["state"], "sending">, value?: unknown): void;
+  forget(updateId: number, key: string): void;
+}
+
+/** What handling an update may ask of the bot's coordinator, passed down instead of called up. */
+export interface CoordinatorPort {
+  /** Queues an AI reply (deduped by update_id); the reply follows later. */
+  enqueueAi(job: AiJob): Promise<{ queued: boolean; duplicate: boolean }>;
+  /** Forgets a chat's AI conversation memory (/reset). */
+  clearAiMemory(chatId: number): Promise<void>;
+}
 
 export interface EffectDeps {
   env: Env;
@@ -22,107 +50,105 @@ export interface EffectDeps {
   log: Logger;
   bot: BotRow;
   client: () => Promise<TelegramClient>;
+  journal: Journal;
+  coordinator: CoordinatorPort;
 }
 
-/** Telegram refused for good (blocked, bad request): retrying the update cannot help, so we record and move on. */
+/** Telegram refused for good (blocked, bad request): retrying the update cannot help. */
 function isPermanent(err: unknown): err is TelegramError {
   return err instanceof TelegramError && err.errorCode >= 400 && err.errorCode < 500 && err.errorCode !== 429;
 }
 
-/** Waits before each retry of a failed commit of effect records (then the update fails). */
-const RECORD_RETRY_MS = [50, 250];
+function isFloodWait(err: unknown): err is TelegramError {
+  return err instanceof TelegramError && err.errorCode === 429;
+}
+
+const describe = (err: unknown) => (err instanceof Error ? err.message : String(err)).slice(0, 300);
 
 export class EffectRunner {
   #seq = 0;
-  readonly #sent: Record<string, unknown>;
-  // Records of effects already performed, not yet committed. They are committed before the
-  // next effect starts, or with the update's "done" (finish), so a one-reply command costs
-  // one batch for its reply and its completion together.
-  #pending: D1PreparedStatement[] = [];
+  /** Messages sent (or found sent by an earlier attempt), for the caller to store. */
+  readonly sent: Message[] = [];
+  /** Calls whose outcome is unknown in this attempt (journaled; never repeated). */
+  readonly unknown: string[] = [];
 
   constructor(
     readonly deps: EffectDeps,
     readonly updateId: number,
-    effects: Effects,
-  ) {
-    this.#sent = { ...(effects.sent ?? {}) };
-  }
+  ) {}
 
-  /**
-   * Commits the pending records (call before anything that might fail for good). They
-   * record what Telegram already did, and losing them means a redelivery does it again, so
-   * a failed commit is retried (D1's errors are often transient) before the update fails;
-   * the records stay pending until they are committed.
-   */
-  async flush(): Promise<void> {
-    const stmts = this.#pending;
-    if (stmts.length === 0) return;
-    for (let attempt = 0; ; attempt++) {
-      try {
-        await runBatch(this.deps.db, stmts);
+  /** Sends text (split over 4096 characters, each piece journaled); answers what was sent now. */
+  async reply(chatId: number, text: string, extra: Omit<Partial<ApiParams<"sendMessage">>, "chat_id" | "text"> = {}) {
+    const n = this.#seq++;
+    const sentNow: Message[] = [];
+    const pieces = splitText(text);
+    for (let i = 0; i < pieces.length; i++) {
+      const key = pieces.length === 1 ? `reply:${n}` : `reply:${n}:${i}`;
+      const piece = pieces[i] ?? "";
+      const outcome = await this.#once(key, async () => {
+        const msgs = await sendOnly(this.deps, { type: "text", ...extra, chat_id: chatId, text: piece }, await this.deps.client());
+        return msgs;
+      });
+      if (outcome.kind === "done") {
+        const msgs = outcome.value as Message[];
+        sentNow.push(...msgs);
+        this.sent.push(...msgs);
+      } else if (outcome.kind === "skipped") {
+        if (Array.isArray(outcome.value)) this.sent.push(...(outcome.value as Message[]));
+      } else {
+        // Refused or unknown: the rest of the reply would only make it worse.
         break;
-      } catch (err) {
-        const delay = RECORD_RETRY_MS[attempt];
-        if (delay === undefined) throw err;
-        this.deps.log.warn("recording a reply failed; retrying", { bot_id: this.deps.bot.id, update_id: this.updateId, error: err });
-        await new Promise((r) => setTimeout(r, delay));
       }
     }
-    this.#pending = [];
-  }
-
-  /** Commits the pending records together with `last` (the ledger's "done"). */
-  async finish(last: D1PreparedStatement[]): Promise<void> {
-    this.#pending.push(...last);
-    await this.flush();
-  }
-
-  async reply(chatId: number, text: string, extra: Omit<Partial<ApiParams<"sendMessage">>, "chat_id" | "text"> = {}) {
-    const key = `reply:${this.#seq++}`;
-    if (key in this.#sent) return undefined;
-    const { db, bot } = this.deps;
-    await this.flush();
-    try {
-      const sent: Message[] = await sendOnly(this.deps, { type: "text", ...extra, chat_id: chatId, text }, await this.deps.client());
-      this.#pending.push(
-        ...outgoingStmts(db, bot.id, sent),
-        recordSentStmt(
-          db,
-          bot.id,
-          this.updateId,
-          key,
-          sent.map((m) => m.message_id),
-        ),
-      );
-      this.#sent[key] = true;
-      return sent;
-    } catch (err) {
-      if (!isPermanent(err)) throw err;
-      this.#recordFailure(key, err);
-      return undefined;
-    }
+    return sentNow.length > 0 ? sentNow : undefined;
   }
 
   async call<M extends ApiMethod>(method: M, params: ApiParams<M>): Promise<ApiResult<M> | undefined> {
     const key = `call:${this.#seq++}:${method}`;
-    if (key in this.#sent) return undefined;
-    await this.flush();
-    try {
-      const result = await (await this.deps.client()).call(method, params);
-      this.#pending.push(recordSentStmt(this.deps.db, this.deps.bot.id, this.updateId, key, true));
-      this.#sent[key] = true;
-      return result;
-    } catch (err) {
-      if (!isPermanent(err)) throw err;
-      this.#recordFailure(key, err);
-      return undefined;
-    }
+    const outcome = await this.#once(key, async () => (await this.deps.client()).call(method, params));
+    return outcome.kind === "done" ? (outcome.value as ApiResult<M>) : undefined;
   }
 
-  #recordFailure(key: string, err: TelegramError) {
-    this.deps.log.warn("telegram refused a reply; not retried", { bot_id: this.deps.bot.id, key, error: err.message });
-    const value = { error: err.errorCode, description: err.description };
-    this.#pending.push(recordSentStmt(this.deps.db, this.deps.bot.id, this.updateId, key, value));
-    this.#sent[key] = true;
+  async #once(key: string, run: () => Promise<unknown>): Promise<{ kind: "done" | "skipped" | "refused" | "unknown"; value?: unknown }> {
+    const { journal, log, bot } = this.deps;
+    const id = this.updateId;
+    const prior = journal.get(id, key);
+    if (prior) {
+      if (prior.state === "sending") {
+        // An earlier attempt died between the intent and the answer: it may have arrived.
+        journal.end(id, key, "unknown", { error: "attempt ended before Telegram answered" });
+        log.warn("send outcome unknown; not repeated", { bot_id: bot.id, update_id: id, key });
+        this.unknown.push(key);
+      }
+      return { kind: "skipped", value: prior.state === "sent" ? prior.value : undefined };
+    }
+    await journal.begin(id, key);
+    let value: unknown;
+    try {
+      value = await run();
+    } catch (err) {
+      if (isFloodWait(err)) {
+        journal.forget(id, key);
+        throw err;
+      }
+      if (isPermanent(err)) {
+        journal.end(id, key, "refused", { error: err.errorCode, description: err.description });
+        log.warn("telegram refused a call; not retried", { bot_id: bot.id, update_id: id, key, error: err.message });
+        return { kind: "refused" };
+      }
+      journal.end(id, key, "unknown", { error: describe(err) });
+      log.warn("send outcome unknown; not repeated", { bot_id: bot.id, update_id: id, key, error: err });
+      this.unknown.push(key);
+      return { kind: "unknown" };
+    }
+    // Journaled before anything else happens, so no later failure can make us send it again.
+    journal.end(id, key, "sent", Array.isArray(value) ? value : value === true ? true : compact(value));
+    return { kind: "done", value };
   }
+}
+
+/** Keeps the journal small: a sent Message is kept whole (it is stored as outgoing), other results only as "true". */
+function compact(value: unknown): unknown {
+  if (value && typeof value === "object" && "message_id" in value && "chat" in value) return [value];
+  return true;
 }

@@ -1,20 +1,11 @@
-// Builds the one D1 batch that claims and stores an update: the ledger claim, chat and
-// users upserted, the message row written (or an edit applied), rollups and member events,
-// the bot's role, a migration if the message announces one, the ledger's `stored` flag,
-// the dialog session lookup, "done" when nothing is left to do, and the ledger state.
-// The batch is atomic, and every store statement is guarded by the claim (see ledger.ts):
-// a delivery that does not own the update, or finds it already stored, writes nothing.
+// Single-row statements for chats, users and messages, for writers outside the inbox's
+// group commit (a send's outgoing message, seeds). Each takes an optional guard.
 import type { Chat, User } from "@grammyjs/types";
 import { type SQL, sql } from "drizzle-orm";
 import { nowSeconds } from "../../db/client";
 import type { Db } from "../../env";
 import { stmt } from "./d1";
-import { claimStmt, finishStoreStmt, stateStmt, storeGuard } from "./ledger";
-import { migrateChatStmts } from "./migrate";
-import type { MessageRow, Normalized } from "./normalize";
-import { memberEventStmts, messageRollupStmts } from "./rollups";
-
-type Stmt = D1PreparedStatement;
+import type { MessageRow } from "./normalize";
 
 const ALWAYS = sql`1`;
 
@@ -91,64 +82,4 @@ export function insertMessageStmt(
       service_type, text, entities, media_type, file_id, callback_query_id, callback_data, reply_to_message_id, direction, raw, created_at)
     ${values} ${onConflict}`,
   );
-}
-
-export interface StorePlan {
-  stmts: Stmt[];
-  /** Index in the batch result of the sender's upsert (its language and preferences). */
-  senderIndex: number | undefined;
-  /** Index of the ledger state (last; with the dialog session when asked for). */
-  stateIndex: number;
-}
-
-export interface StoreOptions {
-  /** This attempt's claim token. */
-  token: string;
-  /** Read this dialog session (D1, the durable copy) in the same batch. */
-  session?: { chatId: number; userId: number };
-  /** Mark the update done in this batch: always, or only when no dialog session waits. */
-  finish?: "always" | "unless-session";
-}
-
-export function buildStorePlan(db: Db, botId: number, updateId: number, n: Normalized, opts: StoreOptions): StorePlan {
-  const now = nowSeconds();
-  const g = storeGuard(botId, updateId, opts.token);
-  const stmts: Stmt[] = [claimStmt(db, botId, updateId, n.type, opts.token, now)];
-  if (n.chat) stmts.push(upsertChatStmt(db, botId, n.chat, now, g));
-  let senderIndex: number | undefined;
-  n.users.forEach((u, i) => {
-    if (i === 0) senderIndex = stmts.length;
-    stmts.push(upsertUserStmt(db, botId, u, now, g));
-  });
-  if (n.row) stmts.push(insertMessageStmt(db, botId, updateId, n.row, "in", n.isEdit, g));
-  if (n.countsAsMessage && n.row) stmts.push(...messageRollupStmts(db, botId, n.row.chatId, n.row.fromUserId, n.row.date, g));
-  for (const e of n.memberEvents) stmts.push(...memberEventStmts(db, botId, updateId, e, g));
-  if (n.botRole) {
-    const r = n.botRole;
-    stmts.push(stmt(db, sql`UPDATE chats SET bot_role = ${r.status} WHERE bot_id = ${botId} AND chat_id = ${r.chatId} AND ${g}`));
-    if (r.privateUserId !== undefined) {
-      const blocked = r.status === "kicked" ? 1 : 0;
-      stmts.push(
-        stmt(db, sql`UPDATE tg_users SET blocked_bot = ${blocked} WHERE bot_id = ${botId} AND user_id = ${r.privateUserId} AND ${g}`),
-      );
-    }
-  }
-  const m = n.message;
-  if (m && !n.isEdit) {
-    if (typeof m.migrate_to_chat_id === "number") stmts.push(...migrateChatStmts(db, botId, m.chat.id, m.migrate_to_chat_id, m.chat, g));
-    if (typeof m.migrate_from_chat_id === "number")
-      stmts.push(...migrateChatStmts(db, botId, m.migrate_from_chat_id, m.chat.id, undefined, g));
-  }
-  const s = opts.session;
-  const doneIf =
-    opts.finish === "always"
-      ? sql`1`
-      : opts.finish === "unless-session" && s
-        ? sql`NOT EXISTS (SELECT 1 FROM sessions WHERE bot_id = ${botId} AND chat_id = ${s.chatId} AND user_id = ${s.userId}
-            AND expires_at > ${now})`
-        : sql`0`;
-  stmts.push(finishStoreStmt(db, botId, updateId, opts.token, doneIf));
-  const stateIndex = stmts.length;
-  stmts.push(stateStmt(db, botId, updateId, opts.token, s));
-  return { stmts, senderIndex, stateIndex };
 }
