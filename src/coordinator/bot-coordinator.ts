@@ -75,8 +75,12 @@ export class BotCoordinator extends DurableObject<Env> {
   }
 
   #drain(): Drainer {
+    const self = this;
     this.#drainer ??= new Drainer({
-      env: this.env,
+      // Read each time, so a test can swap the object's env (a D1 that fails on purpose).
+      get env() {
+        return self.env;
+      },
       botId: this.#botId(),
       inbox: this.#inbox,
       journal: this.#journal,
