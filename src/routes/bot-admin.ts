@@ -6,7 +6,7 @@
 //   POST /telegram/bot/{bot_id}/dead-letters/{update_id}/discard/   drop one for good
 // (The stats routes under /telegram/bot/{bot_id}/chat(s)/... live in another file.)
 import { sql } from "drizzle-orm";
-import { Hono } from "hono";
+import { type Context, Hono } from "hono";
 import { z } from "zod";
 import { coordinatorFor } from "../coordinator/stub";
 import { publicBot, requireBot, telegramFor } from "../db/bots";
@@ -35,6 +35,16 @@ async function settle<T>(p: Promise<T>): Promise<{ ok: true; result: T } | { ok:
   } catch (err) {
     return { ok: false, error: err instanceof Error ? err.message : String(err) };
   }
+}
+
+async function deadLetterAction(c: Context<AppEnv>, action: "replay" | "discard") {
+  const bot = await requireBot(c.var.db, idParam(c, "bot_id", "Bot"));
+  const updateId = idParam(c, "update_id", "Update");
+  const stub = coordinatorFor(c.env, bot.id);
+  const ok = action === "replay" ? await stub.replayDeadLetter(bot.id, updateId) : await stub.discardDeadLetter(updateId);
+  if (!ok) throw new AppError("NOT_FOUND", `No dead letter for update ${updateId}`);
+  c.var.log.info(`dead letter ${action === "replay" ? "replayed" : "discarded"}`, { bot_id: bot.id, update_id: updateId });
+  return c.json({ ok: true, update_id: updateId, action });
 }
 
 function safeJson(text: string): unknown {
@@ -123,16 +133,8 @@ export const botAdmin = new Hono<AppEnv>()
       })),
     });
   })
-  .post("/:bot_id/dead-letters/:update_id/:action{replay|discard}", requireAuth(), requireAdmin(), async (c) => {
-    const bot = await requireBot(c.var.db, idParam(c, "bot_id", "Bot"));
-    const updateId = idParam(c, "update_id", "Update");
-    const stub = coordinatorFor(c.env, bot.id);
-    const action = c.req.param("action");
-    const ok = action === "replay" ? await stub.replayDeadLetter(bot.id, updateId) : await stub.discardDeadLetter(updateId);
-    if (!ok) throw new AppError("NOT_FOUND", `No dead letter for update ${updateId}`);
-    c.var.log.info(`dead letter ${action === "replay" ? "replayed" : "discarded"}`, { bot_id: bot.id, update_id: updateId });
-    return c.json({ ok: true, update_id: updateId, action });
-  })
+  .post("/:bot_id/dead-letters/:update_id/replay", requireAuth(), requireAdmin(), (c) => deadLetterAction(c, "replay"))
+  .post("/:bot_id/dead-letters/:update_id/discard", requireAuth(), requireAdmin(), (c) => deadLetterAction(c, "discard"))
   .post("/:bot_id/send", requireAuth(), async (c) => {
     const { db, log } = c.var;
     const bot = await requireBot(db, idParam(c, "bot_id", "Bot"));

@@ -7,7 +7,7 @@ import { env, exports } from "cloudflare:workers";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { FakeTelegram } from "../../helpers/fake-telegram";
 import type { TestBot } from "../../integration/webhook-support";
-import { textUpdate } from "../../integration/webhook-support";
+import { settle, textUpdate } from "../../integration/webhook-support";
 import { pick, pool, type Rng, rng } from "../support/rng";
 import { captureConsole, countOf, leakedSecrets, print, realisticBot, secretsOf } from "./support";
 
@@ -334,6 +334,7 @@ describe(`bad input: ${BODIES} mutated webhook bodies (seed ${SEED})`, () => {
     const update = textUpdate("/start", { userId: 73_000_042, updateId: 900_000_001 });
     const res = await send({ kind: "valid", bytes: enc.encode(JSON.stringify(update)), contentType: "application/json" });
     expect(res.status).toBe(200);
+    await settle(bot.id);
     expect(await countOf("SELECT count(*) AS n FROM messages WHERE bot_id = ? AND update_id = ?", bot.id, update.update_id)).toBe(1);
     expect(fake.callsOf("sendMessage").some((c) => Number(c.params.chat_id) === 73_000_042)).toBe(true);
     expect((await exports.default.fetch(new Request("https://platform.test/healthz"))).status).toBe(200);

@@ -187,7 +187,16 @@ describe("storage failure at every point of an update's ingest", () => {
         const sends = fake.callsOf("sendMessage").length;
         const isCommand = text.startsWith("/");
         report.push(`${label}: ${JSON.stringify(state)} sendMessage ${sends}`);
-        const expected = { status: 200, redelivery: [200, 200], stored: 1, counted: 1, done: 1, replies: isCommand ? 1 : 0, waiting: 0, dead: 0 };
+        const expected = {
+          status: 200,
+          redelivery: [200, 200],
+          stored: 1,
+          counted: 1,
+          done: 1,
+          replies: isCommand ? 1 : 0,
+          waiting: 0,
+          dead: 0,
+        };
         expect(state, label).toEqual(expected);
         expect(sends, label).toBe(isCommand ? 1 : 0);
         if (f.persist) repeatedWhileDown += sends > 1 ? 1 : 0;
