@@ -39,6 +39,7 @@ export class BotCoordinator extends DurableObject<Env> {
   faults: DrainFaults | undefined;
   #pacer?: PacerState;
   #aiBusy = new Set<number>();
+  #aiQueueTail: Promise<unknown> = Promise.resolve();
   #log: Logger = createLogger({ component: "coordinator" });
   readonly #inbox: Inbox;
   readonly #journal: SqlJournal;
@@ -145,6 +146,18 @@ export class BotCoordinator extends DurableObject<Env> {
     return this.#journal.entries(updateId);
   }
 
+  /** Where one update stands (inbox state, attempts, last error) and its journal; null if unknown. */
+  async updateState(updateId: number) {
+    const row = this.#inbox.find(updateId);
+    if (!row) return null;
+    const journal = this.#journal.entries(updateId).map((e) => ({
+      key: e.key,
+      state: e.state,
+      ...(e.state === "sent" ? {} : { detail: e.value ?? null }),
+    }));
+    return { ...row, journal };
+  }
+
   async #runDrain(): Promise<void> {
     try {
       await this.#drain().run();
@@ -218,7 +231,7 @@ export class BotCoordinator extends DurableObject<Env> {
 
   /** Queues an AI reply; answers at once, the reply follows. Deduped by update_id. */
   async enqueueAi(job: AiJob): Promise<{ queued: boolean; duplicate: boolean }> {
-    const queued = await enqueue(this.ctx.storage, job);
+    const queued = await this.#aiQueue(() => enqueue(this.ctx.storage, job));
     if (!queued) return { queued: false, duplicate: true };
     await dueBy(this.ctx.storage, AI_WORK, this.clock.now() + AI_SAFETY_NET_MS);
     this.ctx.waitUntil(this.#drainAi());
@@ -330,11 +343,21 @@ export class BotCoordinator extends DurableObject<Env> {
           // Dropped rather than retried forever: a reply that cannot be sent is logged.
           this.#log.error("AI reply failed", { bot_id: first.botId, chat_id: chatId, error: err });
         }
-        await removeJobs(this.ctx.storage, chatId, batch);
+        await this.#aiQueue(() => removeJobs(this.ctx.storage, chatId, batch));
       }
     } finally {
       this.#aiBusy.delete(chatId);
     }
+  }
+
+  /**
+   * The AI queue's read-modify-writes, one at a time: the drain offers messages of several
+   * chats side by side within one event, where the input gate does not keep them apart.
+   */
+  #aiQueue<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.#aiQueueTail.then(fn);
+    this.#aiQueueTail = run.catch(() => undefined);
+    return run;
   }
 
   async #load(taskId: number): Promise<TaskState> {

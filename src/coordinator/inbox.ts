@@ -180,6 +180,23 @@ export class Inbox {
     this.bump("dead_lettered");
   }
 
+  /** One update's row (without its body). */
+  find(updateId: number) {
+    return (
+      this.sql
+        .exec<{
+          update_id: number;
+          state: string;
+          attempts: number;
+          deliveries: number;
+          received_at: number;
+          done_at: number | null;
+          last_error: string | null;
+        }>("SELECT update_id, state, attempts, deliveries, received_at, done_at, last_error FROM inbox WHERE update_id = ?", updateId)
+        .toArray()[0] ?? null
+    );
+  }
+
   deadLetters(limit = 100): DeadLetter[] {
     return this.sql
       .exec<DeadLetter & Record<string, SqlStorageValue>>(

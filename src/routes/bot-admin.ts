@@ -1,6 +1,7 @@
 // Bot management (bearer token or staff session):
 //   GET  /telegram/bot/{bot_id}/status/  getMe, webhook info, stored counts, the inbox and its counters
 //   POST /telegram/bot/{bot_id}/send/    { chat_id, text?, parse_mode?, photo?, document?, caption? }
+//   GET  /telegram/bot/{bot_id}/updates/{update_id}/                where one update stands: its journal of Bot API calls
 //   GET  /telegram/bot/{bot_id}/dead-letters/                       updates that kept failing, with their errors
 //   POST /telegram/bot/{bot_id}/dead-letters/{update_id}/replay/    put one back in the inbox
 //   POST /telegram/bot/{bot_id}/dead-letters/{update_id}/discard/   drop one for good
@@ -132,6 +133,13 @@ export const botAdmin = new Hono<AppEnv>()
         update: safeJson(d.body),
       })),
     });
+  })
+  .get("/:bot_id/updates/:update_id", requireAuth(), async (c) => {
+    const bot = await requireBot(c.var.db, idParam(c, "bot_id", "Bot"));
+    const updateId = idParam(c, "update_id", "Update");
+    const found = await coordinatorFor(c.env, bot.id).updateState(updateId);
+    if (!found) throw new AppError("NOT_FOUND", `Update ${updateId} is not in bot ${bot.id}'s inbox (never accepted, or pruned)`);
+    return c.json(found);
   })
   .post("/:bot_id/dead-letters/:update_id/replay", requireAuth(), requireAdmin(), (c) => deadLetterAction(c, "replay"))
   .post("/:bot_id/dead-letters/:update_id/discard", requireAuth(), requireAdmin(), (c) => deadLetterAction(c, "discard"))
