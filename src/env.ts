@@ -1,5 +1,4 @@
 import type { DrizzleD1Database } from "drizzle-orm/d1";
-import type { BotCoordinator } from "./coordinator/bot-coordinator";
 import type * as schema from "./db/schema";
 import type { Logger } from "./lib/log";
 
@@ -7,7 +6,8 @@ import type { Logger } from "./lib/log";
 export interface Env {
   DB: D1Database;
   KV: KVNamespace;
-  BOT_COORDINATOR: DurableObjectNamespace<BotCoordinator>;
+  /** Typed where it is used (coordinator/stub.ts), so this file does not import the class. */
+  BOT_COORDINATOR: DurableObjectNamespace;
   ASSETS?: Fetcher;
   TELEGRAM_API_BASE?: string;
   OPENAI_BASE_URL?: string;
