@@ -21,6 +21,8 @@ export interface Env {
   MESSAGE_RETENTION_DAYS?: string;
   /** Bot API calls the stats cron may spend per run (default 800); also caps live requests (200) and task batches (400). */
   STATS_CALL_BUDGET?: string;
+  /** D1 queries one inbox drain may make before it hands over to a new invocation (default 500; about 40 on the Free plan). */
+  DRAIN_QUERY_BUDGET?: string;
   /** Local development only: creates this staff admin on first login attempt when no staff exist. */
   DEV_ADMIN_USERNAME?: string;
   DEV_ADMIN_PASSWORD?: string;

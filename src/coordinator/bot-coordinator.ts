@@ -16,7 +16,7 @@ import { emptyPacer, type PacerState, prune } from "../tasks/pacer";
 import { chatIdOf } from "../telegram/ingest/chat-of";
 import type { CoordinatorPort } from "../telegram/ingest/effects";
 import { chatsWithWork, enqueue, nextBatch, removeJobs } from "./ai-queue";
-import { Drainer, type DrainFaults } from "./drain";
+import { Drainer, type DrainFaults, RUN_QUERY_BUDGET } from "./drain";
 import { Inbox, KEEP_DONE_MS } from "./inbox";
 import { SqlJournal } from "./journal";
 import { arm, dueBy, readSchedule, setDue } from "./schedule";
@@ -33,10 +33,17 @@ const AI_SAFETY_NET_MS = 60_000;
 /** A run that crashed the object is retried after this lease (its entry is pushed back before it runs). */
 const RUN_LEASE_MS = 60_000;
 
+function queryBudget(raw: string | undefined): number {
+  const n = Number(raw);
+  return raw !== undefined && Number.isInteger(n) && n >= 20 ? n : RUN_QUERY_BUDGET;
+}
+
 export class BotCoordinator extends DurableObject<Env> {
   /** Seams for tests: a fake clock, and faults injected into the drain. */
   clock: Clock = systemClock;
   faults: DrainFaults | undefined;
+  /** Queries one drain run may make (DRAIN_QUERY_BUDGET; tests set it before the first accept). */
+  drainBudget: number | undefined;
   #pacer?: PacerState;
   #aiBusy = new Set<number>();
   #aiQueueTail: Promise<unknown> = Promise.resolve();
@@ -77,19 +84,22 @@ export class BotCoordinator extends DurableObject<Env> {
 
   #drain(): Drainer {
     const self = this;
-    this.#drainer ??= new Drainer({
-      // Read each time, so a test can swap the object's env (a D1 that fails on purpose).
-      get env() {
-        return self.env;
+    this.#drainer ??= new Drainer(
+      {
+        // Read each time, so a test can swap the object's env (a D1 that fails on purpose).
+        get env() {
+          return self.env;
+        },
+        botId: this.#botId(),
+        inbox: this.#inbox,
+        journal: this.#journal,
+        log: this.#log.child({ bot_id: this.#botId() }),
+        now: () => this.clock.now(),
+        port: this.#port,
+        faults: () => this.faults,
       },
-      botId: this.#botId(),
-      inbox: this.#inbox,
-      journal: this.#journal,
-      log: this.#log.child({ bot_id: this.#botId() }),
-      now: () => this.clock.now(),
-      port: this.#port,
-      faults: () => this.faults,
-    });
+      this.drainBudget ?? queryBudget(this.env.DRAIN_QUERY_BUDGET),
+    );
     return this.#drainer;
   }
 
@@ -119,7 +129,7 @@ export class BotCoordinator extends DurableObject<Env> {
 
   /** The inbox's depth, oldest pending age, dead letters, last error and counters. */
   async inboxStatus(): Promise<ReturnType<Inbox["stats"]> & { drain: Drainer["stats"] }> {
-    return { ...this.#inbox.stats(this.clock.now()), drain: this.#drainer?.stats ?? { commits: 0, stored: 0, handled: 0 } };
+    return { ...this.#inbox.stats(this.clock.now()), drain: this.#drainer?.stats ?? { commits: 0, stored: 0, handled: 0, handovers: 0 } };
   }
 
   async deadLetters(limit = 100) {

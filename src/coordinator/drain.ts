@@ -41,6 +41,13 @@ const CHAT_CONCURRENCY = 6;
 /** Stored rows looked at per handling pass. */
 const HANDLE_WINDOW = 500;
 const BOT_CACHE_MS = 10_000;
+/**
+ * D1 queries one run may make before it hands over to the alarm (a new invocation with its
+ * own allowance: D1 allows 1,000 queries per invocation on the Paid plan, 50 on Free). A
+ * step costs its commit's statements, about one query per handled update, and two for the
+ * replies. DRAIN_QUERY_BUDGET sets it (about 40 on the Free plan).
+ */
+export const RUN_QUERY_BUDGET = 500;
 
 export const backoffMs = (attempts: number) => Math.min(30_000, 500 * 2 ** attempts);
 
@@ -72,15 +79,22 @@ export class Drainer {
   #storeLimit = BATCH_MAX;
   #pausedUntil = 0;
   #bot: { row: BotRow | undefined; at: number } | undefined;
+  /** Queries this run has made (see RUN_QUERY_BUDGET); a run over budget leaves the rest to the alarm. */
+  #spent = 0;
+  #handOver = false;
   /** Batches committed and updates handled since this object started (for the bench and the status). */
-  readonly stats = { commits: 0, stored: 0, handled: 0 };
+  readonly stats = { commits: 0, stored: 0, handled: 0, handovers: 0 };
 
-  constructor(readonly deps: DrainDeps) {}
+  constructor(
+    readonly deps: DrainDeps,
+    readonly budget = RUN_QUERY_BUDGET,
+  ) {}
 
   /** When the drain wants to run next (null: nothing to do). */
   nextRun(): number | null {
     const due = this.deps.inbox.nextDue();
     if (due === null) return null;
+    if (this.#handOver) return this.deps.now();
     return Math.max(due, this.#pausedUntil);
   }
 
@@ -90,6 +104,8 @@ export class Drainer {
       this.#again = true;
       return this.#running;
     }
+    this.#spent = 0;
+    this.#handOver = false;
     this.#running = (async () => {
       try {
         do {
@@ -118,6 +134,11 @@ export class Drainer {
     const { inbox, log } = this.deps;
     const now = this.deps.now();
     if (now < this.#pausedUntil) return false;
+    if (this.#spent >= this.budget) {
+      if (!this.#handOver) this.stats.handovers += 1;
+      this.#handOver = true;
+      return false;
+    }
     const db = createDb(this.deps.env.DB);
     let bot: BotRow | undefined;
     try {
@@ -161,6 +182,7 @@ export class Drainer {
     try {
       await this.deps.faults()?.beforeStore?.(ids);
       const batch = await storeBatch(db, bot.id, items);
+      this.#spent += batch.statements + 1;
       inbox.markStored(ids);
       this.#storeLimit = BATCH_MAX;
       this.stats.commits += 1;
@@ -208,7 +230,7 @@ export class Drainer {
     }
     if (byChat.size === 0) return false;
 
-    const batch = fresh?.batch ?? { senders: new Map(), sessions: new SessionCache() };
+    const batch = fresh?.batch ?? { senders: new Map(), sessions: new SessionCache(), statements: 0 };
     let client: Promise<TelegramClient> | undefined;
     const deps = {
       env: this.deps.env,
@@ -253,6 +275,7 @@ export class Drainer {
 
     // The replies sent, stored as outgoing messages in one batch. If that fails, the updates
     // are handled again later: the journal skips every send and gives back what to store.
+    this.#spent += handled.length + failed.length + (sent.length > 0 ? 2 : 0);
     if (sent.length > 0) {
       try {
         await runBatch(db, outgoingGroupStmts(db, bot.id, sent));

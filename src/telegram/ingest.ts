@@ -37,6 +37,8 @@ interface Sender {
 export interface StoredBatch {
   senders: Map<number, Sender>;
   sessions: SessionCache;
+  /** D1 statements the commit ran (they count against D1's queries per invocation). */
+  statements: number;
 }
 
 export function prepare(update: RawUpdate, bot: Pick<BotRow, "username" | "aiEnabled">): Prepared {
@@ -75,7 +77,7 @@ export async function storeBatch(db: Db, botId: number, items: Prepared[]): Prom
   for (const r of (results[commit.sessionsIndex]?.results ?? []) as { chat_id: number; user_id: number; data: string }[]) {
     cache.primeRaw({ chatId: Number(r.chat_id), userId: Number(r.user_id) }, r.data);
   }
-  return { senders: senderMap, sessions: cache };
+  return { senders: senderMap, sessions: cache, statements: commit.stmts.length };
 }
 
 /** True when the update has work left after storing (commands, callbacks, a waiting dialog, the AI). */

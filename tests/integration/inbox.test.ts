@@ -95,6 +95,49 @@ describe("batches and order", () => {
   });
 });
 
+describe("D1's queries per invocation", () => {
+  it("a drain over its query budget hands the rest over to the alarm, a new invocation", async () => {
+    const other = await setupBot(fake, 8402, "budget_bot");
+    const stub = stubFor(other.id);
+    await withInstance(stub, (inst) => {
+      inst.drainBudget = 25;
+    });
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((r) => {
+      release = r;
+    });
+    await withInstance(stub, (inst) => {
+      inst.faults = { beforeStore: () => gate };
+    });
+    const chatId = 64001;
+    // Bodies of ~120 KB: a commit takes at most 512 KB of them, so 30 need 8 commits of ~10 queries.
+    for (let i = 0; i < 30; i++) {
+      const u = textUpdate(`b${i}`, { chatId, userId: chatId });
+      const res = await deliver(
+        other.id,
+        other.secret,
+        { ...u, message: { ...u.message, caption: "x".repeat(120_000) } },
+        {},
+        { handled: false },
+      );
+      expect(res.status).toBe(200);
+    }
+    await withInstance(stub, (inst) => {
+      inst.faults = undefined;
+    });
+    release();
+    // The run the first accept started spends its allowance, arms the alarm for now and stops;
+    // the alarm (a new invocation) goes on. settle() waits for the end.
+    let state = await settle(other.id);
+    for (let i = 0; i < 20 && state.depth > 0; i++) state = await settle(other.id);
+    expect(state.depth).toBe(0);
+    const drain = (await stub.inboxStatus()).drain;
+    expect(drain.commits).toBeGreaterThanOrEqual(8);
+    expect(drain.handovers).toBeGreaterThanOrEqual(1);
+    expect(await count("SELECT count(*) AS n FROM messages WHERE bot_id = ? AND chat_id = ?", other.id, chatId)).toBe(30);
+  });
+});
+
 describe("a restart of the coordinator mid-drain", () => {
   it("loses nothing and repeats nothing", async () => {
     const chatId = 62001;
