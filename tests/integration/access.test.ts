@@ -67,6 +67,13 @@ describe("a plain staff account", () => {
     expect(await env.DB.prepare("SELECT count(*) AS n FROM staff_users").first<{ n: number }>()).toEqual(staffCount);
   });
 
+  it("gets the same answer for HEAD as for GET, and an unknown path is still a 404", async () => {
+    expect((await page("/api/staff", { method: "HEAD", cookie: staff.cookie, headers: { accept: "application/json" } })).status).toBe(403);
+    expect((await api("/api/staff", { method: "HEAD", token: null })).status).toBe(401);
+    expect((await asSession(staff, "/api/no-such-thing", "GET")).status).toBe(404);
+    expect((await asSession(staff, "/api/bots", "OPTIONS")).status).toBe(404);
+  });
+
   it("still does the daily work: reads, and sends a message", async () => {
     expect((await asSession(staff, "/api/bots", "GET")).status).toBe(200);
     const sent = await asSession(staff, `/telegram/bot/${bot.id}/send/`, "POST", { chat_id: 5001, text: "hello" });

@@ -20,7 +20,7 @@ import { FakeTelegram } from "../../helpers/fake-telegram";
 import { createStaffAccount, login, type Session } from "../../integration/dashboard-login";
 import type { TestBot } from "../../integration/webhook-support";
 import { deliver, textUpdate } from "../../integration/webhook-support";
-import { captureConsole, leakedSecrets, realisticBot, secretsOf } from "./support";
+import { captureConsole, leakedSecrets, print, realisticBot, secretsOf } from "./support";
 
 const STAFF_PASSWORD = "reliability-staff-password-4711";
 const PUBLIC = new Set(["GET /healthz", "GET /login"]);
@@ -244,6 +244,7 @@ describe("the role matrix", () => {
         if (res.status !== want || code !== "FORBIDDEN") wrong.push(`${key(r)} as ${who.name} -> ${res.status} ${res.text.slice(0, 120)}`);
       }
     }
+    print(`[access-sweep] ${SWEPT().length} routes x ${callers.length} callers: ${refused} refused calls, ${wrong.length} wrong`);
     expect(wrong).toEqual([]);
     expect(refused).toBeGreaterThan(SWEPT().length * 2);
     expect(await snapshot()).toBe(before);
@@ -261,6 +262,7 @@ describe("the role matrix", () => {
           wrong.push(`${key(r)} as ${who.name} -> ${res.status} ${res.text.slice(0, 160)}`);
       }
     }
+    print(`[access-sweep] ${allowedCalls} allowed calls, ${wrong.length} refused or failed`);
     expect(wrong).toEqual([]);
     expect(allowedCalls).toBeGreaterThan(SWEPT().length * 2);
   });
