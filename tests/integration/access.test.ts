@@ -256,7 +256,8 @@ describe("staff account changes", () => {
   });
 });
 
-describe("login throttling under parallel guesses", () => {
+// Up to 10 s waiting for a fresh window, then dozens of logins (and PBKDF2 hashes) at once.
+describe("login throttling under parallel guesses", { timeout: 60_000 }, () => {
   /** The limiter's windows are aligned to the clock minute: keep a burst inside one. */
   async function insideOneWindow() {
     const s = new Date().getSeconds();
