@@ -1,11 +1,13 @@
 // Builds the Hono app: per-request services, one error mapping, and one sub-app per surface.
-import { Hono } from "hono";
+import { type ErrorHandler, Hono } from "hono";
 import { createDb } from "./db/client";
 import type { AppEnv } from "./env";
 import { AppError, errorBody } from "./lib/errors";
 import { createLogger } from "./lib/log";
+import { accessControl } from "./middleware/access";
 import { mountRoutes } from "./routes";
 import { botsApi } from "./routes/bots-api";
+import { pageErrorHandler, wantsHtml } from "./routes/pages/common";
 import { webhookRoute } from "./routes/webhook";
 
 /** A Hono app with the per-request services, the 404 answer and the one error mapping. */
@@ -23,27 +25,38 @@ function baseApp() {
 
   app.notFound((c) => c.json(errorBody("NOT_FOUND", `No route for ${c.req.method} ${c.req.path}`), 404));
 
-  app.onError((err, c) => {
-    const requestId = c.get("requestId");
-    if (err instanceof AppError) {
-      if (err.status >= 500) c.get("log")?.error("request failed", { code: err.code, error: err, cause: err.cause });
-      return c.json(errorBody(err.code, err.message, err.details, requestId), err.status);
-    }
-    // Hono's own HTTPException (e.g. a body-limit rejection) keeps its status.
-    if (typeof (err as { getResponse?: unknown }).getResponse === "function" && "status" in err) {
-      const status = (err as { status: number }).status;
-      const code = status === 413 ? "PAYLOAD_TOO_LARGE" : status === 401 ? "UNAUTHORIZED" : "BAD_REQUEST";
-      return c.json(errorBody(code, err.message || "Request rejected", undefined, requestId), status as 400);
-    }
-    c.get("log")?.error("unhandled error", { error: err, stack: err instanceof Error ? err.stack : undefined });
-    return c.json(errorBody("INTERNAL", "Internal error; it has been logged", undefined, requestId), 500);
-  });
+  app.onError(baseErrorHandler);
 
   return app;
 }
 
+const baseErrorHandler: ErrorHandler<AppEnv> = (err, c) => {
+  const requestId = c.get("requestId");
+  if (err instanceof AppError) {
+    if (err.status >= 500) c.get("log")?.error("request failed", { code: err.code, error: err, cause: err.cause });
+    return c.json(errorBody(err.code, err.message, err.details, requestId), err.status);
+  }
+  // Hono's own HTTPException (e.g. a body-limit rejection) keeps its status.
+  if (typeof (err as { getResponse?: unknown }).getResponse === "function" && "status" in err) {
+    const status = (err as { status: number }).status;
+    const code = status === 413 ? "PAYLOAD_TOO_LARGE" : status === 401 ? "UNAUTHORIZED" : "BAD_REQUEST";
+    return c.json(errorBody(code, err.message || "Request rejected", undefined, requestId), status as 400);
+  }
+  c.get("log")?.error("unhandled error", { error: err, stack: err instanceof Error ? err.stack : undefined });
+  return c.json(errorBody("INTERNAL", "Internal error; it has been logged", undefined, requestId), 500);
+};
+
 export function createApp() {
   const app = baseApp();
+  // The one access check, before every route: see src/middleware/access.ts.
+  app.use(accessControl());
+  // A refusal from it, for a browser on a page, is a readable page rather than JSON.
+  app.onError((err, c) => {
+    if (err instanceof AppError && err.code === "FORBIDDEN" && !c.req.path.startsWith("/api/") && wantsHtml(c)) {
+      return pageErrorHandler(err, c);
+    }
+    return baseErrorHandler(err, c);
+  });
   app.get("/healthz", (c) => c.json({ ok: true }));
   app.route("/api/bots", botsApi);
   mountRoutes(app);

@@ -1,6 +1,7 @@
 import type { DrizzleD1Database } from "drizzle-orm/d1";
 import type * as schema from "./db/schema";
 import type { Logger } from "./lib/log";
+import type { Role } from "./lib/roles";
 
 /** The Worker's bindings, variables and secrets (names fixed by DESIGN.md). */
 export interface Env {
@@ -26,12 +27,20 @@ export interface Env {
   /** Local development only: creates this staff admin on first login attempt when no staff exist. */
   DEV_ADMIN_USERNAME?: string;
   DEV_ADMIN_PASSWORD?: string;
+  /** Login attempts per address and per username (wrangler.toml [[ratelimits]]). */
+  LOGIN_ADDRESS_LIMITER?: RateLimit;
+  LOGIN_USERNAME_LIMITER?: RateLimit;
 }
 
 export type Db = DrizzleD1Database<typeof schema>;
 
-/** Who made the request: an operator's bearer token or a staff session. */
-export type Principal = { kind: "token" } | { kind: "staff"; staffId: number; username: string; role: "staff" | "admin" };
+/**
+ * Who made the request: a bearer token (ADMIN_API_TOKEN has tokenId null and is an admin;
+ * a per-person token has its own role) or a staff session.
+ */
+export type Principal =
+  | { kind: "token"; tokenId: number | null; name: string; role: Role }
+  | { kind: "staff"; staffId: number; username: string; role: Role };
 
 export interface AppVariables {
   db: Db;

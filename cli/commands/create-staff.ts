@@ -5,6 +5,8 @@ import { type Command, FORMAT_OPTION, formatOf, stringOpt } from "../command";
 import { UsageError } from "../errors";
 import { type Io, OK, print, printJson } from "../output";
 
+export const ROLES = ["viewer", "staff", "admin"];
+
 async function readLine(io: Io, prompt: string, hidden: boolean): Promise<string> {
   const rl = createInterface({ input: io.stdin, output: io.stderr, terminal: hidden });
   if (hidden) {
@@ -24,7 +26,7 @@ async function readLine(io: Io, prompt: string, hidden: boolean): Promise<string
   }
 }
 
-async function passwordFrom(io: Io, flag: string | undefined): Promise<string> {
+export async function passwordFrom(io: Io, flag: string | undefined): Promise<string> {
   if (flag !== undefined) return flag;
   if (io.stdin.isTTY) {
     const first = await readLine(io, "password: ", true);
@@ -41,20 +43,20 @@ async function passwordFrom(io: Io, flag: string | undefined): Promise<string> {
 
 export const createStaff: Command = {
   name: "create-staff",
-  usage: "USERNAME [--password P] [--role staff|admin]",
-  summary: "create a dashboard login (admins can manage bots and staff)",
+  usage: "USERNAME [--password P] [--role viewer|staff|admin]",
+  summary: "create a dashboard login (the same as staff create)",
   details:
     "Without --password: a hidden prompt on a terminal, otherwise the first line of stdin, e.g.\n  echo 'long-password' | tgp create-staff alice --role admin",
   options: {
     password: { type: "string", arg: "P", description: "the password (at least 8 characters); visible in shell history" },
-    role: { type: "string", arg: "staff|admin", description: "the account's role (default staff)" },
+    role: { type: "string", arg: "viewer|staff|admin", description: "the account's role (default staff; see README: Access by role)" },
     format: FORMAT_OPTION,
   },
   positionals: 1,
   async run(ctx, args) {
     const format = formatOf(args, ["table", "json"], "table");
     const role = stringOpt(args, "role") ?? "staff";
-    if (role !== "staff" && role !== "admin") throw new UsageError("--role must be staff or admin");
+    if (!ROLES.includes(role)) throw new UsageError("--role must be viewer, staff or admin");
     const username = args.positionals[0]!;
     const password = await passwordFrom(ctx.io, stringOpt(args, "password"));
     const staff = await ctx.api().post<{ id: number; username: string; role: string }>("/api/staff", { username, password, role });

@@ -4,8 +4,10 @@ import { botsList } from "./bots-list";
 import { channelStats } from "./channel-stats";
 import { createStaff } from "./create-staff";
 import { setupBot } from "./setup-bot";
+import { staffActivate, staffCreate, staffDeactivate, staffDelete, staffList, staffPassword } from "./staff";
 import { startAllTasks, stopAllTasks } from "./tasks";
 import { testBot } from "./test-bot";
+import { tokensCreate, tokensList, tokensRevoke } from "./tokens";
 import { webhookDelete, webhookInfo, webhookSet } from "./webhook";
 
 export const COMMANDS: Command[] = [
@@ -19,4 +21,13 @@ export const COMMANDS: Command[] = [
   webhookSet,
   webhookDelete,
   createStaff,
+  staffList,
+  staffCreate,
+  staffDeactivate,
+  staffActivate,
+  staffDelete,
+  staffPassword,
+  tokensCreate,
+  tokensList,
+  tokensRevoke,
 ];

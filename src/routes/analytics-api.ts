@@ -19,7 +19,6 @@ import { chats } from "../db/schema";
 import type { AppEnv } from "../env";
 import { AppError } from "../lib/errors";
 import { idParam, queryOf } from "../lib/validate";
-import { requireAuth } from "../middleware/auth";
 import {
   activeUsersPerDay,
   activityHeatmap,
@@ -36,7 +35,6 @@ import {
 import { isValidDay, rangeDays } from "../stats/dates";
 
 export const analyticsApi = new Hono<AppEnv>({ strict: false });
-analyticsApi.use(requireAuth());
 
 const day = z.string().refine(isValidDay, "a UTC day YYYY-MM-DD");
 const scopeQuery = z.object({

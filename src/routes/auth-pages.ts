@@ -6,8 +6,14 @@ import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import type { AppEnv } from "../env";
 import { randomToken, timingSafeEqual } from "../lib/crypto";
 import { authenticate } from "../lib/staff";
-import { createStaffSession, deleteStaffSession, readStaffSession, SESSION_COOKIE, SESSION_TTL_SECONDS } from "../lib/staff-sessions";
-import { requireAuth } from "../middleware/auth";
+import {
+  createStaffSession,
+  deleteStaffSession,
+  liveSessionPrincipal,
+  readStaffSession,
+  SESSION_COOKIE,
+  SESSION_TTL_SECONDS,
+} from "../lib/staff-sessions";
 import { LoginPage, type LoginPageProps } from "../views/pages/login";
 import { formFields, pageErrorHandler } from "./pages/common";
 
@@ -32,7 +38,9 @@ export const authPages = new Hono<AppEnv>({ strict: false })
   .get("/login", async (c) => {
     const next = safeNext(c.req.query("next"));
     // Already signed in: nothing to do here.
-    if (await readStaffSession(c.env.KV, getCookie(c, SESSION_COOKIE))) return c.redirect(next, 302);
+    // (A session whose account was deactivated or changed since is over: show the form.)
+    const session = await readStaffSession(c.env.KV, getCookie(c, SESSION_COOKIE));
+    if (session && (await liveSessionPrincipal(c.var.db, session))) return c.redirect(next, 302);
     return loginPage(c, { next, info: c.req.query("logged_out") ? "You have been logged out." : undefined });
   })
   .post("/login", async (c) => {
@@ -61,7 +69,7 @@ export const authPages = new Hono<AppEnv>({ strict: false })
     c.var.log.info("staff login", { staff_id: result.staff.id });
     return c.redirect(next, 303);
   })
-  .post("/logout", requireAuth(), async (c) => {
+  .post("/logout", async (c) => {
     await deleteStaffSession(c.env.KV, getCookie(c, SESSION_COOKIE));
     deleteCookie(c, SESSION_COOKIE, { path: "/", secure: true });
     return c.redirect("/login?logged_out=1", 303);

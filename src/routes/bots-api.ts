@@ -20,7 +20,6 @@ import type { AppEnv, Env } from "../env";
 import { encryptSecret, fingerprint } from "../lib/crypto";
 import { AppError } from "../lib/errors";
 import { idParam, jsonBody } from "../lib/validate";
-import { requireAuth } from "../middleware/auth";
 import { TelegramError } from "../telegram/errors";
 import { deleteBotMessages } from "../telegram/retention";
 import { forgetCachedBot } from "./webhook";
@@ -123,7 +122,6 @@ function settingsColumns(v: Partial<z.infer<z.ZodObject<typeof settingsSchema>>>
 const isUniqueViolation = (e: unknown) => /UNIQUE constraint failed/i.test(String((e as { cause?: unknown })?.cause ?? e));
 
 export const botsApi = new Hono<AppEnv>()
-  .use(requireAuth())
   .get("/", async (c) => {
     const rows = await listBots(c.var.db);
     return c.json({ count: rows.length, results: rows.map(publicBot) });

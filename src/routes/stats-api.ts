@@ -8,7 +8,6 @@ import { Hono } from "hono";
 import { z } from "zod";
 import type { AppEnv } from "../env";
 import { chatIdParam, idParam, queryOf, zBool } from "../lib/validate";
-import { requireAuth } from "../middleware/auth";
 import { getBotChatsStats, getChatStats } from "../stats";
 
 export const statsApi = new Hono<AppEnv>({ strict: false });
@@ -23,7 +22,7 @@ const chatsQuery = refreshQuery.extend({
     .optional(),
 });
 
-statsApi.get("/:bot_id/chat/:chat_id/stats", requireAuth(), async (c) => {
+statsApi.get("/:bot_id/chat/:chat_id/stats", async (c) => {
   const botId = idParam(c, "bot_id", "Bot");
   const chatId = chatIdParam(c, "chat_id");
   const q = queryOf(c, refreshQuery);
@@ -31,7 +30,7 @@ statsApi.get("/:bot_id/chat/:chat_id/stats", requireAuth(), async (c) => {
   return c.json(await getChatStats(deps, botId, chatId, { refresh: q.refresh }));
 });
 
-statsApi.get("/:bot_id/chats/stats", requireAuth(), async (c) => {
+statsApi.get("/:bot_id/chats/stats", async (c) => {
   const botId = idParam(c, "bot_id", "Bot");
   const q = queryOf(c, chatsQuery);
   const deps = { env: c.env, db: c.var.db, log: c.var.log };

@@ -2,10 +2,11 @@
 
 import { html } from "hono/html";
 import type { Child } from "hono/jsx";
+import type { Role } from "../lib/roles";
 
 export interface Viewer {
   username: string;
-  role: "staff" | "admin";
+  role: Role;
   /** Present for session users; bearer-token visitors have no CSRF token and no logout. */
   csrf?: string;
 }
@@ -34,8 +35,13 @@ const NAV: [string, string][] = [
   ["/admin/content/", "Content"],
   ["/admin/feedback/", "Feedback"],
   ["/admin/ai/", "AI"],
-  ["/admin/staff/", "Staff"],
 ];
+/** Pages only admins may open (src/middleware/access.ts): not offered to others. */
+const ADMIN_NAV: [string, string][] = [
+  ["/admin/staff/", "Staff"],
+  ["/admin/tokens/", "API tokens"],
+];
+const navFor = (v: Viewer) => (v.role === "admin" ? [...NAV, ...ADMIN_NAV] : NAV);
 
 export function Layout(p: LayoutProps) {
   const body = (
@@ -64,7 +70,7 @@ export function Layout(p: LayoutProps) {
             <details class="menu">
               <summary>Menu</summary>
               <nav aria-label="Main menu">
-                {NAV.map(([href, label]) => (
+                {navFor(p.viewer).map(([href, label]) => (
                   <a href={href}>{label}</a>
                 ))}
               </nav>
@@ -82,7 +88,7 @@ export function Layout(p: LayoutProps) {
               </form>
             ) : null}
             <nav class="desk" aria-label="Main">
-              {NAV.map(([href, label]) => (
+              {navFor(p.viewer).map(([href, label]) => (
                 <a href={href}>{label}</a>
               ))}
             </nav>

@@ -230,6 +230,23 @@ describe("staff dashboard in Chromium", () => {
     await shot("background-tasks");
   });
 
+  it("creates an API token on the tokens page (shown once), and shows the staff management forms", async () => {
+    await page.goto("/admin/tokens/");
+    await page.fill("#name", "browser token");
+    await page.selectOption("#role", "viewer");
+    await Promise.all([page.waitForEvent("load"), page.click("form[action='/admin/tokens/new'] button[type=submit]")]);
+    const token = (await page.textContent("#new-token")) ?? "";
+    expect(token).toMatch(/^tgp_/);
+    const res = await fetch(`${worker.url}/api/bots`, { headers: { authorization: `Bearer ${token}` } });
+    expect(res.status).toBe(200);
+    await shot("admin-tokens");
+    await page.goto("/admin/tokens/");
+    expect(await page.content()).not.toContain(token);
+    await page.goto("/admin/staff/");
+    expect(await page.locator("select[name=role]").count()).toBeGreaterThan(0);
+    await shot("admin-staff");
+  });
+
   it("logs out, and the session no longer opens pages", async () => {
     await page.goto("/");
     await Promise.all([page.waitForURL(/\/login\?logged_out=1/), page.click("text=Log out")]);

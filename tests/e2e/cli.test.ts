@@ -66,6 +66,17 @@ beforeAll(async () => {
             error: null,
           }),
         );
+      } else if (req.method === "POST" && req.url === "/api/tokens") {
+        res.statusCode = 201;
+        const b = JSON.parse(body) as { name: string; role: string };
+        res.end(JSON.stringify({ id: 4, name: b.name, role: b.role, prefix: "tgp_abcdef", active: true, token: "tgp_the-secret-once" }));
+      } else if (req.url === "/api/staff" && req.method === "GET") {
+        res.end(JSON.stringify({ count: 1, results: [{ id: 3, username: "maria", role: "staff", is_active: true, last_login_at: null }] }));
+      } else if (req.url === "/api/staff/3" && req.method === "PATCH") {
+        res.end(JSON.stringify({ id: 3, username: "maria", role: "staff", is_active: false, ...JSON.parse(body) }));
+      } else if (req.url === "/api/tokens/9" && req.method === "DELETE") {
+        res.statusCode = 403;
+        res.end(JSON.stringify({ error: { code: "FORBIDDEN", message: "A staff may not do this" } }));
       } else {
         res.statusCode = 404;
         res.end(JSON.stringify({ error: { code: "NOT_FOUND", message: `No route for ${req.method} ${req.url}` } }));
@@ -133,6 +144,29 @@ describe("tgp CLI", () => {
     const r = await tgp(["webhook", "info", "shop", "--url", url, "--token", "t"]);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/No route for GET \/telegram\/webhook\/7\/info\/ \(HTTP 404 NOT_FOUND\)/);
+  });
+
+  it("creates a token (printed once), changes staff by username, and exits 1 on a refusal, 2 on usage, 3 unreachable", async () => {
+    seen.length = 0;
+    const g = ["--url", url, "--token", "t"];
+    const created = await tgp(["tokens", "create", "reports", "--role", "viewer", ...g]);
+    expect(created.code).toBe(0);
+    expect(created.stdout).toContain("tgp_the-secret-once");
+    expect(JSON.parse(seen[0]?.body ?? "{}")).toEqual({ name: "reports", role: "viewer" });
+    expect((await tgp(["tokens", "create", "reports", ...g])).code).toBe(2); // --role is required
+    expect((await tgp(["tokens", "create", "reports", "--role", "root", ...g])).code).toBe(2);
+    const off = await tgp(["staff", "deactivate", "maria", ...g]);
+    expect(off.code).toBe(0);
+    expect(off.stdout).toMatch(/maria \(#3\) deactivated/);
+    expect(seen.at(-1)).toMatchObject({ method: "PATCH", path: "/api/staff/3", body: JSON.stringify({ is_active: false }) });
+    const pw = await tgp(["staff", "password", "3", "--password", "a-new-password", ...g]);
+    expect(pw.code).toBe(0);
+    expect(pw.stdout).not.toContain("a-new-password");
+    expect((await tgp(["staff", "delete", "nobody", ...g])).code).toBe(2);
+    const refused = await tgp(["tokens", "revoke", "9", ...g]);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain("HTTP 403 FORBIDDEN");
+    expect((await tgp(["tokens", "list", "--url", "http://127.0.0.1:9", "--token", "t"])).code).toBe(3);
   });
 
   it("finds the token in --token, then ADMIN_API_TOKEN, then .dev.vars for a local URL only", () => {

@@ -68,7 +68,7 @@ export async function login(username: string, password: string): Promise<Session
   return { cookie, csrf };
 }
 
-export async function createStaffAccount(username: string, password: string, role: "staff" | "admin" = "admin") {
+export async function createStaffAccount(username: string, password: string, role: "viewer" | "staff" | "admin" = "admin") {
   const { status, body } = await apiJson("/api/staff", { body: { username, password, role } });
   if (status !== 201) throw new Error(`create staff failed: ${status} ${JSON.stringify(body)}`);
   return body;

@@ -13,7 +13,6 @@ import type { AppEnv, Db, Env } from "../../env";
 import { AppError } from "../../lib/errors";
 import type { Logger } from "../../lib/log";
 import { idParam, jsonBody, queryOf } from "../../lib/validate";
-import { requireAuth } from "../../middleware/auth";
 import { builtinCommands, findCommand, namedHandlerNames } from "../../telegram/commands/registry";
 import { t } from "../../telegram/i18n";
 
@@ -92,7 +91,6 @@ async function requireCommand(db: Db, id: number): Promise<Row> {
 const isUnique = (e: unknown) => /UNIQUE constraint failed/i.test(String((e as { cause?: unknown })?.cause ?? e));
 
 export const commandsApi = new Hono<AppEnv>()
-  .use(requireAuth())
   .get("/", async (c) => {
     const q = queryOf(c, listQuery);
     const rows = await c.var.db

@@ -9,7 +9,6 @@ import { contentItems } from "../../db/schema";
 import type { AppEnv, Db } from "../../env";
 import { AppError } from "../../lib/errors";
 import { idParam, jsonBody, queryOf } from "../../lib/validate";
-import { requireAuth } from "../../middleware/auth";
 
 const fields = {
   bot_id: z.number().int().positive().nullable(),
@@ -73,7 +72,6 @@ async function requireItem(db: Db, id: number): Promise<Row> {
 }
 
 export const contentApi = new Hono<AppEnv>()
-  .use(requireAuth())
   .get("/", async (c) => {
     const q = queryOf(c, listQuery);
     const limit = q.limit ?? 50;

@@ -3,7 +3,6 @@ import { desc, gte, sql } from "drizzle-orm";
 import { listBots, requireBot } from "../../db/bots";
 import { nowSeconds } from "../../db/client";
 import { aiUsage } from "../../db/schema";
-import { requireAdmin } from "../../middleware/auth";
 import { Csrf, Empty, fmtNum, Table } from "../../views/components";
 import { formFields, pagesApp, redirectWith, render } from "./common";
 import { internalApi } from "./internal-api";
@@ -100,7 +99,7 @@ export const adminAiPages = pagesApp()
       ),
     );
   })
-  .post("/:id{[0-9]+}", requireAdmin(), async (c) => {
+  .post("/:id{[0-9]+}", async (c) => {
     const bot = await requireBot(c.var.db, Number(c.req.param("id")));
     const f = await formFields(c);
     const res = await internalApi(c, "PATCH", `/api/bots/${bot.id}`, {

@@ -5,7 +5,6 @@ import { asc, eq } from "drizzle-orm";
 import { listBots } from "../../db/bots";
 import { botCommands, bots } from "../../db/schema";
 import { AppError } from "../../lib/errors";
-import { requireAdmin } from "../../middleware/auth";
 import { ActionButton, type BotOption, BotSelect, Csrf, clip, Empty, Pager, Table } from "../../views/components";
 import { type Ctx, formFields, pageRows, pagesApp, paging, redirectWith, render } from "./common";
 import { internalApi } from "./internal-api";
@@ -134,7 +133,7 @@ export const adminCommandsPages = pagesApp()
       <CommandForm csrf={c.get("csrfToken")} bots={await botOptions(c)} action={`${BASE}new`} submit="Create" />,
     ),
   )
-  .post("/new", requireAdmin(), async (c) => {
+  .post("/new", async (c) => {
     const body = await commandBody(c);
     const res = await internalApi(c, "POST", "/api/commands", body);
     if (!res.ok) return redirectWith(c, `${BASE}new`, "error", res.message);
@@ -153,14 +152,14 @@ export const adminCommandsPages = pagesApp()
       <CommandForm csrf={c.get("csrfToken")} bots={await botOptions(c)} action={`${BASE}${row.id}`} row={row} submit="Save" />,
     );
   })
-  .post("/:id{[0-9]+}", requireAdmin(), async (c) => {
+  .post("/:id{[0-9]+}", async (c) => {
     const id = Number(c.req.param("id"));
     const { bot_id: _bot, ...patch } = await commandBody(c);
     const res = await internalApi(c, "PATCH", `/api/commands/${id}`, patch);
     if (!res.ok) return redirectWith(c, `${BASE}${id}`, "error", res.message);
     return redirectWith(c, BASE, "ok", `Command /${patch.command.replace(/^\//, "")} saved.${syncNote(res.body)}`);
   })
-  .post("/:id{[0-9]+}/delete", requireAdmin(), async (c) => {
+  .post("/:id{[0-9]+}/delete", async (c) => {
     const res = await internalApi(c, "DELETE", `/api/commands/${Number(c.req.param("id"))}`);
     return res.ok ? redirectWith(c, BASE, "ok", `Command deleted.${syncNote(res.body)}`) : redirectWith(c, BASE, "error", res.message);
   });

@@ -3,11 +3,10 @@
 // (POST /telegram/background-tasks/{id}/start/ and .../stop/) with the CSRF token.
 import { asc, eq } from "drizzle-orm";
 import { backgroundTasks, bots } from "../../db/schema";
-import { requireAuth } from "../../middleware/auth";
 import { Csrf, clip, Empty, fmtTime, Pager } from "../../views/components";
 import { pageRows, pagesApp, paging, render } from "./common";
 
-export const backgroundTasksPages = pagesApp().get("/", requireAuth(), async (c) => {
+export const backgroundTasksPages = pagesApp().get("/", async (c) => {
   const pg = paging(c);
   const found = await c.var.db
     .select({

@@ -1,11 +1,10 @@
 // GET /telegram/channel-stats/: the plain, JavaScript-free statistics table (kept for compatibility).
-import { requireAuth } from "../../middleware/auth";
 import { BotSelect, Empty, fmtNum, fmtTime, Pager, Table } from "../../views/components";
 import { pageRows, pagesApp, paging, render } from "./common";
 import { chatStatRows, errorText } from "./stats-queries";
 import { botChoice } from "./telegram-stats";
 
-export const channelStatsPages = pagesApp().get("/", requireAuth(), async (c) => {
+export const channelStatsPages = pagesApp().get("/", async (c) => {
   const { bots, botId } = await botChoice(c);
   const pg = paging(c);
   const found = botId

@@ -14,7 +14,7 @@ export type Ctx = Context<AppEnv>;
 export function viewerOf(c: Ctx): Viewer | undefined {
   const p = c.get("principal");
   if (!p) return undefined;
-  if (p.kind === "token") return { username: "operator (API token)", role: "admin" };
+  if (p.kind === "token") return { username: `${p.name} (API token)`, role: p.role };
   return { username: p.username, role: p.role, csrf: c.get("csrfToken") };
 }
 

@@ -1,7 +1,6 @@
 // GET / (and /studio/): the dashboard's home, linking every page.
 import { count } from "drizzle-orm";
 import { backgroundTasks, bots, chats, feedback } from "../../db/schema";
-import { requireAuth } from "../../middleware/auth";
 import { fmtNum } from "../../views/components";
 import { type Ctx, pagesApp, render } from "./common";
 
@@ -66,5 +65,5 @@ async function home(c: Ctx) {
   );
 }
 
-export const homePages = pagesApp().get("/", requireAuth(), home);
-export const studioPages = pagesApp().get("/", requireAuth(), home);
+export const homePages = pagesApp().get("/", home);
+export const studioPages = pagesApp().get("/", home);

@@ -1,15 +1,15 @@
 // The staff dashboard's page sub-apps and where they are mounted.
 import type { Hono } from "hono";
 import type { AppEnv } from "../../env";
-import { requireAuth } from "../../middleware/auth";
 import { authPages } from "../auth-pages";
-import { staffApi } from "../staff-api";
+import { staffApi, tokensApi } from "../staff-api";
 import { adminAiPages } from "./admin-ai";
 import { adminBotsPages } from "./admin-bots";
 import { adminCommandsPages } from "./admin-commands";
 import { adminContentPages } from "./admin-content";
 import { adminDataPages } from "./admin-data";
 import { adminStaffPages } from "./admin-staff";
+import { adminTokensPages } from "./admin-tokens";
 import { backgroundTasksPages } from "./background-tasks";
 import { channelStatsPages } from "./channel-stats";
 import { pagesApp } from "./common";
@@ -18,18 +18,19 @@ import { sendMessagePages } from "./send-message";
 import { telegramStatsPages } from "./telegram-stats";
 
 const adminPages = pagesApp()
-  .use(requireAuth())
   .get("/", (c) => c.redirect("/", 302))
   .route("/bots", adminBotsPages)
   .route("/commands", adminCommandsPages)
   .route("/content", adminContentPages)
   .route("/ai", adminAiPages)
   .route("/staff", adminStaffPages)
+  .route("/tokens", adminTokensPages)
   .route("/", adminDataPages);
 
 export function mountDashboard(app: Hono<AppEnv>): void {
   app.route("/", authPages);
   app.route("/api/staff", staffApi);
+  app.route("/api/tokens", tokensApi);
   app.route("/studio/social/telegram-stats", telegramStatsPages);
   app.route("/studio", studioPages);
   app.route("/telegram/channel-stats", channelStatsPages);

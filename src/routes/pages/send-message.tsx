@@ -8,7 +8,6 @@ import { requireBot, telegramFor } from "../../db/bots";
 import { chats } from "../../db/schema";
 import { AppError } from "../../lib/errors";
 import { parseWith } from "../../lib/validate";
-import { requireAuth } from "../../middleware/auth";
 import { type ApiParams, InputFile } from "../../telegram/client";
 import { type OutgoingDeps, type OutgoingMessage, sendAndStore } from "../../telegram/outgoing";
 import { type SendFormValues, SendPage, type SendPageProps } from "../../views/pages/send-message";
@@ -142,10 +141,10 @@ async function pageProps(c: Ctx, botId?: number): Promise<Omit<SendPageProps, "v
 }
 
 export const sendMessagePages = pagesApp()
-  .get("/", requireAuth(), async (c) =>
+  .get("/", async (c) =>
     render(c, { title: "Send a message", scripts: ["/js/send.js"] }, <SendPage {...(await pageProps(c))} values={{}} />),
   )
-  .post("/", requireAuth(), async (c) => {
+  .post("/", async (c) => {
     const html = wantsHtml(c);
     let values: SendFormValues = {};
     let botId: number | undefined;

@@ -1,7 +1,6 @@
 // GET /studio/social/telegram-stats/ (the dashboard), GET .../export.csv (streamed CSV)
 // and POST .../refresh (recollects the selected bot's statistics).
 import { listBots, requireBot } from "../../db/bots";
-import { requireAuth } from "../../middleware/auth";
 import { getBotChatsStats } from "../../stats";
 import { Empty } from "../../views/components";
 import { StatsPage } from "../../views/pages/telegram-stats";
@@ -22,7 +21,6 @@ export async function botChoice(c: Ctx) {
 }
 
 export const telegramStatsPages = pagesApp()
-  .use(requireAuth())
   .get("/", async (c) => {
     const { db } = c.var;
     const { bots, botId } = await botChoice(c);
