@@ -76,6 +76,12 @@ try {
       }
     }),
   );
+  // Deliveries are answered once the update is in the bot's inbox; storing follows in its
+  // coordinator: wait until every update is in D1.
+  const target = (before.rows.get("processed_updates") ?? 0) + N;
+  for (let i = 0; i < 600 && (snapshot(file).rows.get("processed_updates") ?? 0) < target; i++) {
+    await new Promise((r) => setTimeout(r, 200));
+  }
   const seconds = (performance.now() - t0) / 1000;
   const after = snapshot(file);
   file.close();

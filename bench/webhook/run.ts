@@ -547,13 +547,15 @@ async function main() {
   if (wrkVersion.error) throw new Error("wrk is not installed: apt-get update && apt-get install -y wrk");
   const api = await startFakeBotApi({ thread: true, watchFrom: PROBE_CHAT_BASE });
   const servers: Server[] = [];
+  let before: Server | undefined;
   try {
     console.error("starting the servers (platform, minimal, one-write) ...");
     servers.push(await startPlatform(api));
     servers.push(await startBaseline("minimal"));
     servers.push(await startBaseline("one-write"));
-    const before = values.before ? await startBefore(api, values.before) : undefined;
-    const othersOf = (s: Server) => [...servers, ...(before ? [before] : [])].filter((o) => o !== s);
+    before = values.before ? await startBefore(api, values.before) : undefined;
+    const all = [...servers, ...(before ? [before] : [])];
+    const othersOf = (s: Server) => all.filter((o) => o !== s);
 
     // Warm-up: each server in turn, then the platform's inbox drained.
     const warmOk = new Map<Kind, number>();
@@ -699,7 +701,7 @@ async function main() {
     say();
     say("ratios to the minimal Hono Worker, and the goals:");
     const row = (name: string, value: string, goal: string, ok: boolean | undefined) =>
-      say(`  ${pad(name, 46)}${lpad(value, 9)}   ${pad(goal, 44)}${ok === undefined ? "" : check(ok)}`);
+      say(`  ${pad(name, 52)}${lpad(value, 9)}   ${pad(goal, 56)} ${ok === undefined ? "" : check(ok)}`);
     row("end to end (platform / minimal)", `${(P.e2e / M.e2e).toFixed(2)}x`, "goal >= 0.45x", P.e2e / M.e2e >= 0.45);
     row("accept (platform / minimal)", `${(P.accept / M.accept).toFixed(2)}x`, "goal >= 0.55x", P.accept / M.accept >= 0.55);
     row("p99 accept latency (platform / minimal)", `${(P.p99 / M.p99).toFixed(2)}x`, "goal <= 1.5x", P.p99 / M.p99 <= 1.5);
@@ -732,12 +734,17 @@ async function main() {
     say(`  load average at the end: ${load()}`);
     console.log(lines.join("\n"));
   } finally {
-    for (const s of servers.reverse()) await s.stop().catch(() => undefined);
+    console.error("stopping the servers ...");
+    for (const s of [...servers, ...(before ? [before] : [])].reverse()) await s.stop().catch(() => undefined);
     await api.close();
   }
 }
 
-main().catch((err) => {
-  console.error(err);
-  process.exit(1);
-});
+main().then(
+  // Exit explicitly: a leftover keep-alive socket or pipe must not keep the bench waiting.
+  () => process.exit(0),
+  (err) => {
+    console.error(err);
+    process.exit(1);
+  },
+);
