@@ -8,7 +8,7 @@ import { listBots, requireBot } from "../db/bots";
 import { broadcasts, contentItems } from "../db/schema";
 import type { AppEnv } from "../env";
 import { AppError } from "../lib/errors";
-import { idParam, jsonBody, queryOf } from "../lib/validate";
+import { idParam, isHttpUrl, jsonBody, queryOf } from "../lib/validate";
 import { requireAuth } from "../middleware/auth";
 import { audienceChatIds, broadcastReport, createBroadcast, publicBroadcast } from "../tasks/broadcast-create";
 
@@ -65,7 +65,10 @@ const notifySchema = z.strictObject({ bot_id: z.number().int().positive().option
 
 function contentText(item: typeof contentItems.$inferSelect): string {
   const head = item.kind === "game" ? "🎮 New game" : "📰 News";
-  return [`${head}: ${item.title}`, item.summary, item.url].filter(Boolean).join("\n\n").slice(0, 4096);
+  return [`${head}: ${item.title}`, item.summary, item.url && isHttpUrl(item.url) ? item.url : null]
+    .filter(Boolean)
+    .join("\n\n")
+    .slice(0, 4096);
 }
 
 export const contentNotifyApi = new Hono<AppEnv>().post("/:id/notify", requireAuth(), async (c) => {

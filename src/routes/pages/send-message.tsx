@@ -7,7 +7,7 @@ import { z } from "zod";
 import { requireBot, telegramFor } from "../../db/bots";
 import { chats } from "../../db/schema";
 import { AppError } from "../../lib/errors";
-import { parseWith } from "../../lib/validate";
+import { parseWith, zFileRefOrEmpty } from "../../lib/validate";
 import { requireAuth } from "../../middleware/auth";
 import { type ApiParams, InputFile } from "../../telegram/client";
 import { type OutgoingDeps, type OutgoingMessage, sendAndStore } from "../../telegram/outgoing";
@@ -29,8 +29,9 @@ const sendSchema = z
     ]),
     text: z.string().max(32_768).optional(),
     parse_mode: z.enum(["Markdown", "MarkdownV2", "HTML", ""]).optional(),
-    photo: z.string().trim().max(2048).optional(),
-    document: z.string().trim().max(2048).optional(),
+    // "" is an empty form field; anything else is a file_id or an http(s) URL.
+    photo: zFileRefOrEmpty.optional(),
+    document: zFileRefOrEmpty.optional(),
     caption: z.string().max(1024).optional(),
   })
   .transform((v) => ({
