@@ -10,6 +10,7 @@ import type { AppEnv } from "../env";
 import { AppError } from "../lib/errors";
 import { idParam, isHttpUrl, jsonBody, queryOf } from "../lib/validate";
 import { requireAuth } from "../middleware/auth";
+import { DELIVERY_STATUSES } from "../tasks/broadcast";
 import { audienceChatIds, broadcastReport, createBroadcast, publicBroadcast } from "../tasks/broadcast-create";
 
 const chatId = z
@@ -28,7 +29,7 @@ const createSchema = z
   .refine((v) => !(v.chat_ids && v.audience), "give either chat_ids or audience, not both");
 
 const reportQuery = z.object({
-  status: z.enum(["pending", "sent", "failed", "skipped"]).optional(),
+  status: z.enum(DELIVERY_STATUSES).optional(),
   limit: z.coerce.number().int().min(1).max(10_000).default(1000),
 });
 
