@@ -41,8 +41,11 @@ export function mergePrompt(jobs: AiJob[], group: boolean, max = MAX_PROMPT_CHAR
     const line = group ? `${j.userName}: ${j.text}` : j.text;
     const sep = picked.length > 0 ? 1 : 0;
     if (size + sep + line.length > max) {
-      if (picked.length === 0) picked.push(line.slice(0, max));
-      omitted = picked.length > 1 || i > 0;
+      // A single message longer than the budget is cut; anything older is left out.
+      if (picked.length === 0) {
+        picked.push(line.slice(0, max));
+        omitted = i > 0;
+      } else omitted = true;
       break;
     }
     picked.unshift(line);
