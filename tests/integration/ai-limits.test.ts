@@ -11,6 +11,7 @@ import { apiJson } from "../helpers/api";
 import { FakeTelegram } from "../helpers/fake-telegram";
 import { FakeAi, openaiTurns } from "./ai-support";
 import { stubFor, withInstance } from "./coordinator-support";
+import { createStaffAccount, form, login, page } from "./dashboard-login";
 import { count, deliver, setupBot, type TestBot, textUpdate } from "./webhook-support";
 
 const fake = new FakeTelegram();
@@ -276,5 +277,45 @@ describe("the group allowlist", () => {
     await settled();
     expect(sent().map((s) => s.chat)).toEqual([-100_571, -100_572, 56_040]);
     expect(ai.calls).toHaveLength(3);
+  });
+});
+
+describe("the AI settings page", () => {
+  it("shows the effective limits and saves limits and the allowlist", async () => {
+    await createStaffAccount("ai-limits-admin", "ai-limits-password", "admin");
+    const s = await login("ai-limits-admin", "ai-limits-password");
+    const html = await (await page("/admin/ai/", { cookie: s.cookie })).text();
+    expect(html).toMatch(/name="lim_chat_day_tokens" type="number" min="0" value="250000"/);
+    expect(html).not.toContain('name="lim_user_day_requests"');
+    const post = (fields: Record<string, string>) =>
+      page(`/admin/ai/${bot.id}`, {
+        method: "POST",
+        cookie: s.cookie,
+        ...form({
+          _csrf: s.csrf,
+          ai_enabled: "1",
+          ai_providers: "openai,gemini",
+          openai_model: "gpt-4o-mini",
+          gemini_model: "gemini-2.5-flash",
+          ai_memory_messages: "0",
+          ai_daily_quota: "100",
+          ...fields,
+        }),
+      });
+    const ok = await post({ ai_group_allowlist: "-1001, -1002", lim_chat_day_tokens: "123", lim_bot_month_requests: "0" });
+    expect(ok.status).toBe(303);
+    expect(ok.headers.get("location")).toContain("ok=");
+    const row = await env.DB.prepare("SELECT ai_limits, ai_group_allowlist FROM bots WHERE id = ?")
+      .bind(bot.id)
+      .first<Record<string, string>>();
+    expect(JSON.parse(row?.ai_limits ?? "null")).toEqual({ chat: { day: { tokens: 123 } }, bot: { month: { requests: 0 } } });
+    expect(JSON.parse(row?.ai_group_allowlist ?? "null")).toEqual([-1001, -1002]);
+    const bad = await post({ ai_group_allowlist: "-1001, abc" });
+    expect(new URL(bad.headers.get("location") ?? "", "https://x").searchParams.get("error")).toContain('"abc" is not a group chat id');
+    // An empty allowlist field means every group again.
+    await post({ ai_group_allowlist: "" });
+    expect(
+      (await env.DB.prepare("SELECT ai_group_allowlist AS a FROM bots WHERE id = ?").bind(bot.id).first<{ a: string | null }>())?.a,
+    ).toBeNull();
   });
 });
