@@ -252,7 +252,12 @@ describe("staff dashboard in Chromium", () => {
     expect(new URL(page.url()).pathname).toBe("/login");
   });
 
-  it("no page broke the Content-Security-Policy (no inline script, nothing blocked)", () => {
+  it("no page broke the Content-Security-Policy (no inline script, nothing blocked)", async () => {
     expect(cspViolations).toEqual([]);
+    // Static files carry nosniff and the referrer policy too (public/_headers).
+    const js = await fetch(`${worker.url}/js/app.js`);
+    expect(js.headers.get("x-content-type-options")).toBe("nosniff");
+    expect(js.headers.get("referrer-policy")).toBe("strict-origin-when-cross-origin");
+    expect((await fetch(`${worker.url}/_headers`)).status).not.toBe(200);
   });
 });
