@@ -137,7 +137,7 @@ export function webhookUrlProblem(raw: string, publicBaseUrl?: string): string |
   if (problem) return problem;
   const u = new URL(raw);
   if (u.protocol === "https:") return null;
-  if (LOOPBACK.has(u.hostname) || u.hostname.endsWith(".localhost")) return null;
+  if (LOOPBACK.has(u.hostname)) return null;
   if (publicBaseUrl && isHttpUrl(publicBaseUrl) && new URL(publicBaseUrl).origin === u.origin) return null;
   return "must be https (plain http only for localhost or the PUBLIC_BASE_URL origin)";
 }
@@ -175,3 +175,42 @@ export const zHttpUrlOrEmpty = z
     const problem = v === "" ? null : httpUrlProblem(v);
     if (problem) ctx.addIssue({ code: "custom", message: problem });
   });
+
+// Links inside a text sent with Markdown or HTML parse modes ([label](url), <a href="url">):
+// http(s), plus tg: (Telegram's own deep links such as tg://user?id=…); any other scheme
+// (javascript:, data:, vbscript:, file: …) is refused. HTML entities are decoded first, as
+// Telegram's HTML parser does, so "&#106;avascript:" is caught too.
+const INLINE_LINK_SCHEMES = new Set(["http", "https", "tg"]);
+const MD_LINK = /\]\(([^)]*)/g;
+const HTML_HREF = /href\s*=\s*(?:"([^"]*)|'([^']*)|([^\s>]+))/gi;
+
+function decodeEntities(s: string): string {
+  return s
+    .replace(/&#x([0-9a-f]+);?/gi, (_, h: string) => String.fromCodePoint(Number.parseInt(h, 16) % 0x110000))
+    .replace(/&#(\d+);?/g, (_, d: string) => String.fromCodePoint(Number(d) % 0x110000))
+    .replace(/&colon;/gi, ":")
+    .replace(/&tab;|&newline;/gi, "");
+}
+
+/** Why a text's inline links are refused, or null. */
+export function inlineLinkProblem(text: string): string | null {
+  for (const re of [MD_LINK, HTML_HREF]) {
+    for (const m of text.matchAll(re)) {
+      const raw = m[1] ?? m[2] ?? m[3] ?? "";
+      // Tabs and newlines inside a scheme are dropped by URL parsers ("java\tscript:"); spaces are
+      // kept, so "[1](see page 2: intro)" in plain prose is not mistaken for a scheme.
+      const target = [...decodeEntities(raw)].filter((ch) => ch.charCodeAt(0) >= 0x20 && ch !== "<").join("");
+      const scheme = SCHEME.exec(target)?.[1]?.toLowerCase();
+      if (scheme && !INLINE_LINK_SCHEMES.has(scheme)) return `${scheme}: links are not allowed in the text; use an http(s) URL`;
+    }
+  }
+  return null;
+}
+
+/** Refines a text schema so its inline links are http(s) or tg: only. */
+export function withSafeLinks<T extends z.ZodType<string | null | undefined>>(schema: T) {
+  return schema.superRefine((v, ctx) => {
+    const problem = typeof v === "string" ? inlineLinkProblem(v) : null;
+    if (problem) ctx.addIssue({ code: "custom", message: problem });
+  });
+}

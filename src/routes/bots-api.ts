@@ -20,7 +20,7 @@ import {
 import type { AppEnv, Env } from "../env";
 import { encryptSecret, fingerprint } from "../lib/crypto";
 import { AppError } from "../lib/errors";
-import { idParam, jsonBody } from "../lib/validate";
+import { idParam, jsonBody, withSafeLinks } from "../lib/validate";
 import { requireAuth } from "../middleware/auth";
 import { TelegramError } from "../telegram/errors";
 import { deleteBotMessages } from "../telegram/retention";
@@ -46,9 +46,9 @@ const tokenSchema = z
 
 const settingsSchema = {
   is_active: z.boolean(),
-  welcome_text: z.string().max(4096).nullable(),
-  info_text: z.string().max(4096).nullable(),
-  contact_text: z.string().max(4096).nullable(),
+  welcome_text: withSafeLinks(z.string().max(4096)).nullable(),
+  info_text: withSafeLinks(z.string().max(4096)).nullable(),
+  contact_text: withSafeLinks(z.string().max(4096)).nullable(),
   ai_enabled: z.boolean(),
   ai_providers: z
     .array(z.enum(["openai", "gemini"]))

@@ -8,7 +8,7 @@ import { listBots, requireBot } from "../db/bots";
 import { broadcasts, contentItems } from "../db/schema";
 import type { AppEnv } from "../env";
 import { AppError } from "../lib/errors";
-import { idParam, isHttpUrl, jsonBody, queryOf } from "../lib/validate";
+import { idParam, isHttpUrl, jsonBody, queryOf, withSafeLinks } from "../lib/validate";
 import { requireAuth } from "../middleware/auth";
 import { DELIVERY_STATUSES } from "../tasks/broadcast";
 import { audienceChatIds, broadcastReport, createBroadcast, publicBroadcast } from "../tasks/broadcast-create";
@@ -21,7 +21,7 @@ const chatId = z
 const createSchema = z
   .strictObject({
     bot_id: z.number().int().positive(),
-    text: z.string().trim().min(1).max(4096),
+    text: withSafeLinks(z.string().trim().min(1).max(4096)),
     parse_mode: z.enum(["HTML", "MarkdownV2", "Markdown"]).nullish(),
     chat_ids: z.array(chatId).min(1).max(10_000).optional(),
     audience: z.enum(["all", "private", "groups", "channels", "subscribers"]).optional(),

@@ -119,6 +119,39 @@ describe("links are http(s) only", () => {
   });
 });
 
+describe("inline links in texts", () => {
+  const evil = "Click [here](javascript:alert(document.cookie))";
+  it("are http(s) or tg: in command replies, broadcasts, sends and bot texts", async () => {
+    const cmd = await apiJson<{ error: { message: string } }>("/api/commands", {
+      body: { bot_id: botId, command: "evil", reply_text: evil },
+    });
+    expect(cmd.status).toBe(400);
+    expect(cmd.body.error.message).toMatch(/reply_text: javascript: links are not allowed/);
+    const cast = await apiJson<{ error: { message: string } }>("/api/broadcasts", { body: { bot_id: botId, text: evil, chat_ids: [42] } });
+    expect(cast.status).toBe(400);
+    expect(cast.body.error.message).toMatch(/text: javascript: links are not allowed/);
+    const send = await apiJson(`/telegram/bot/${botId}/send/`, { body: { chat_id: 42, text: evil } });
+    expect(send.status).toBe(400);
+    const caption = await apiJson(`/telegram/bot/${botId}/send/`, {
+      body: { chat_id: 42, photo: "https://example.com/a.jpg", caption: '<a href="data:text/html,x">x</a>', parse_mode: "HTML" },
+    });
+    expect(caption.status).toBe(400);
+    const f = form({ _csrf: s.csrf, bot_id: String(botId), chat_id: "42", text: evil, parse_mode: "Markdown" });
+    const page400 = await page("/telegram/send-message/", { method: "POST", cookie: s.cookie, ...f });
+    expect(page400.status).toBe(400);
+    expect(await page400.text()).toContain("javascript: links are not allowed");
+    const welcome = await apiJson(`/api/bots/${botId}`, { method: "PATCH", body: { welcome_text: evil } });
+    expect(welcome.status).toBe(400);
+    expect(fake.callsOf("sendMessage")).toHaveLength(0);
+    expect(fake.callsOf("sendPhoto")).toHaveLength(0);
+    // http(s) and tg: links pass.
+    const ok = await apiJson("/api/commands", {
+      body: { bot_id: botId, command: "links", reply_text: "[site](https://example.com) [me](tg://user?id=1)" },
+    });
+    expect(ok.status).toBe(201);
+  });
+});
+
 describe("text search fits D1's LIKE limit", () => {
   const long = "a".repeat(60);
 

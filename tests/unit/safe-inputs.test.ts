@@ -1,7 +1,15 @@
 // The input rules shared by every surface: http(s)-only URLs, webhook URLs, LIKE-sized
 // search terms, CSV cells that cannot start a formula, and a login `next` that stays on site.
 import { describe, expect, it } from "vitest";
-import { httpUrlProblem, isHttpUrl, safeHref, searchTermProblem, webhookUrlProblem, zFileRef } from "../../src/lib/validate";
+import {
+  httpUrlProblem,
+  inlineLinkProblem,
+  isHttpUrl,
+  safeHref,
+  searchTermProblem,
+  webhookUrlProblem,
+  zFileRef,
+} from "../../src/lib/validate";
 import { safeNext } from "../../src/routes/auth-pages";
 import { csvCell } from "../../src/routes/pages/csv";
 
@@ -39,6 +47,27 @@ describe("http(s)-only URLs", () => {
   });
 });
 
+describe("inline links in texts sent with a parse mode", () => {
+  it.each([
+    ["plain text, no links", null],
+    ["a footnote [1](see page 2: intro) in prose", null],
+    ["[site](https://example.com/a) and [me](tg://user?id=42)", null],
+    ['<a href="https://example.com">x</a>', null],
+    ["[x](javascript:alert(1))", "javascript:"],
+    ["[x]( JavaScript:alert(1))", "javascript:"],
+    ["[x](java\tscript:alert(1))", "javascript:"],
+    ["[x](data:text/html,hi)", "data:"],
+    ['<a href="vbscript:msgbox(1)">x</a>', "vbscript:"],
+    ["<a href='file:///etc/passwd'>x</a>", "file:"],
+    ['<a href="&#106;avascript:alert(1)">x</a>', "javascript:"],
+    ['<a href="javascript&colon;alert(1)">x</a>', "javascript:"],
+  ])("%j", (text, scheme) => {
+    const got = inlineLinkProblem(text);
+    if (scheme === null) expect(got).toBeNull();
+    else expect(got).toContain(`${scheme} links are not allowed`);
+  });
+});
+
 describe("webhook URLs", () => {
   it.each([
     ["https://hooks.example.com/x/", null],
@@ -46,6 +75,7 @@ describe("webhook URLs", () => {
     ["http://localhost:8787/telegram/webhook/1/", null],
     ["http://[::1]:8787/x", null],
     ["http://platform.local:8080/telegram/webhook/1/", null],
+    ["http://evil.localhost/x", "must be https"],
     ["http://hooks.example.com/x/", "must be https"],
     ["http://localhost.evil.example/x", "must be https"],
     ["http://127.0.0.1.evil.example/x", "must be https"],
