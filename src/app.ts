@@ -4,6 +4,7 @@ import { createDb } from "./db/client";
 import type { AppEnv } from "./env";
 import { AppError, errorBody } from "./lib/errors";
 import { createLogger } from "./lib/log";
+import { applySecurityHeaders } from "./lib/security-headers";
 import { accessControl } from "./middleware/access";
 import { mountRoutes } from "./routes";
 import { botsApi } from "./routes/bots-api";
@@ -21,6 +22,13 @@ function baseApp() {
     c.set("log", createLogger({ request_id: requestId, method: c.req.method, path: c.req.path }));
     c.set("db", createDb(c.env.DB));
     await next();
+    try {
+      applySecurityHeaders(c.res.headers);
+    } catch {
+      // A response with immutable headers (one passed through from fetch): copy it first.
+      c.res = new Response(c.res.body, c.res);
+      applySecurityHeaders(c.res.headers);
+    }
   });
 
   app.notFound((c) => c.json(errorBody("NOT_FOUND", `No route for ${c.req.method} ${c.req.path}`), 404));

@@ -21,11 +21,9 @@ export function geminiProvider(apiKey: string, baseUrl?: string): AiProvider {
       }
       const text = res.text?.trim() ?? "";
       if (!text) throw new AiProviderError("gemini", "empty", "the answer had no text");
-      return {
-        text,
-        promptTokens: res.usageMetadata?.promptTokenCount ?? 0,
-        completionTokens: res.usageMetadata?.candidatesTokenCount ?? 0,
-      };
+      const promptTokens = res.usageMetadata?.promptTokenCount ?? 0;
+      const completionTokens = res.usageMetadata?.candidatesTokenCount ?? 0;
+      return { text, promptTokens, completionTokens, totalTokens: res.usageMetadata?.totalTokenCount ?? promptTokens + completionTokens };
     },
   };
 }

@@ -13,9 +13,12 @@ export interface AiJob {
   text: string;
 }
 
+/** The most text (UTF-16 units) one queued message keeps: Telegram's text limit. */
+export const MAX_JOB_TEXT = 4096;
+
 /** Decides whether the bot's AI answers this message, and what it is asked. */
 export function aiJobFor(
-  bot: { id: number; tgId: number | null; username: string | null; aiEnabled: boolean },
+  bot: { id: number; tgId: number | null; username: string | null; aiEnabled: boolean; aiGroupAllowlist?: number[] | null },
   message: Message,
   updateId: number,
 ): AiJob | null {
@@ -27,6 +30,8 @@ export function aiJobFor(
   if (entities.some((e) => e.type === "bot_command" && e.offset === 0)) return null;
   const chatType = message.chat.type;
   if (chatType === "channel") return null;
+  // With an allowlist, the AI answers only in the groups it names (private chats always).
+  if (chatType !== "private" && bot.aiGroupAllowlist && !bot.aiGroupAllowlist.includes(message.chat.id)) return null;
 
   let text = raw;
   if (chatType !== "private") {
@@ -54,7 +59,8 @@ export function aiJobFor(
     ...(message.message_thread_id !== undefined && message.is_topic_message ? { threadId: message.message_thread_id } : {}),
     messageId: message.message_id,
     userId: from.id,
-    userName: [from.first_name, from.last_name].filter(Boolean).join(" ") || from.username || String(from.id),
-    text,
+    userName: ([from.first_name, from.last_name].filter(Boolean).join(" ") || from.username || String(from.id)).slice(0, 128),
+    // Telegram's own limit; a queued job never holds more (the queue's storage stays bounded).
+    text: text.slice(0, MAX_JOB_TEXT),
   };
 }

@@ -20,7 +20,9 @@ export function openaiProvider(apiKey: string, baseURL?: string): AiProvider {
       }
       const text = res.choices[0]?.message?.content?.trim() ?? "";
       if (!text) throw new AiProviderError("openai", "empty", "the answer had no text");
-      return { text, promptTokens: res.usage?.prompt_tokens ?? 0, completionTokens: res.usage?.completion_tokens ?? 0 };
+      const promptTokens = res.usage?.prompt_tokens ?? 0;
+      const completionTokens = res.usage?.completion_tokens ?? 0;
+      return { text, promptTokens, completionTokens, totalTokens: res.usage?.total_tokens ?? promptTokens + completionTokens };
     },
   };
 }

@@ -17,6 +17,8 @@ export interface CompletionResult {
   text: string;
   promptTokens: number;
   completionTokens: number;
+  /** The provider's own total (OpenAI usage.total_tokens, Gemini usageMetadata.totalTokenCount). */
+  totalTokens: number;
 }
 
 export interface AiProvider {

@@ -8,9 +8,10 @@ import type { Clock } from "../tasks/clock";
 import { sendAndStore } from "../telegram/outgoing";
 import { completeWithFallback, providersFor } from "./chain";
 import type { AiJob } from "./job";
+import { countUsage, firstNotice, limitReached, type UsageSubject } from "./limits";
 import { boundMemory, type MemoryStore } from "./memory";
-import { DEFAULT_SYSTEM_PROMPT, POLITE_FAILURE, quotaSpentText } from "./texts";
-import { recordUsage, requestsToday, usageDay } from "./usage";
+import { DEFAULT_SYSTEM_PROMPT, limitReachedText, POLITE_FAILURE } from "./texts";
+import { recordUsage, usageDay } from "./usage";
 
 export interface AiReplyDeps {
   env: Env;
@@ -23,8 +24,44 @@ export interface AiReplyDeps {
 
 const TYPING_EVERY_MS = 4500;
 
+/** The most text (UTF-16 units) of queued messages merged into one prompt turn. */
+export const MAX_PROMPT_CHARS = 8_000;
+const OMITTED = "[earlier messages omitted]";
+
+/**
+ * The user turn for consecutive queued messages: the newest ones that fit MAX_PROMPT_CHARS
+ * (a single longer message is cut), so a flood of messages cannot make an unbounded prompt.
+ */
+export function mergePrompt(jobs: AiJob[], group: boolean, max = MAX_PROMPT_CHARS): string {
+  const picked: string[] = [];
+  let size = 0;
+  let omitted = false;
+  for (let i = jobs.length - 1; i >= 0; i--) {
+    const j = jobs[i] as AiJob;
+    const line = group ? `${j.userName}: ${j.text}` : j.text;
+    const sep = picked.length > 0 ? 1 : 0;
+    if (size + sep + line.length > max) {
+      // A single message longer than the budget is cut; anything older is left out.
+      if (picked.length === 0) {
+        picked.push(line.slice(0, max));
+        omitted = i > 0;
+      } else omitted = true;
+      break;
+    }
+    picked.unshift(line);
+    size += sep + line.length;
+  }
+  return (omitted ? [OMITTED, ...picked] : picked).join("\n");
+}
+
+/** The bot's group allowlist lets the AI answer in this chat (private chats always; no list = every group). */
+export function groupAllowed(bot: Pick<BotRow, "aiGroupAllowlist">, chatType: AiJob["chatType"], chatId: number): boolean {
+  if (chatType === "private" || !bot.aiGroupAllowlist) return true;
+  return bot.aiGroupAllowlist.includes(chatId);
+}
+
 /** `jobs`: consecutive messages of one user in one chat, answered together. */
-export async function answerJobs(deps: AiReplyDeps, jobs: AiJob[]): Promise<"replied" | "quota" | "failed"> {
+export async function answerJobs(deps: AiReplyDeps, jobs: AiJob[]): Promise<"replied" | "quota" | "failed" | "not_allowed"> {
   const { env, db, log, bot, clock, memory } = deps;
   const last = jobs[jobs.length - 1];
   if (!last) return "replied";
@@ -41,15 +78,21 @@ export async function answerJobs(deps: AiReplyDeps, jobs: AiJob[]): Promise<"rep
       },
     );
 
-  // ai_daily_quota 0 means no limit.
-  if (bot.aiDailyQuota > 0 && (await requestsToday(db, bot.id, last.userId, key.day)) >= bot.aiDailyQuota) {
-    await reply(quotaSpentText(bot.aiDailyQuota));
+  // The allowlist may have changed since the message was queued.
+  if (!groupAllowed(bot, last.chatType, last.chatId)) return "not_allowed";
+
+  const subject: UsageSubject = { botId: bot.id, userId: last.userId, chatId: last.chatId };
+  const hit = await limitReached(db, bot, subject, clock.now());
+  if (hit) {
+    // One clear message per limit and period; after that, silence (no reply per message).
+    if (await firstNotice(db, subject, hit)) await reply(limitReachedText(hit));
+    log.info("AI limit reached", { bot_id: bot.id, chat_id: last.chatId, user_id: last.userId, ...hit });
     return "quota";
   }
 
   const history = await memory.load(last.chatId);
   const group = last.chatType !== "private";
-  const content = jobs.map((j) => (group ? `${j.userName}: ${j.text}` : j.text)).join("\n");
+  const content = mergePrompt(jobs, group);
   const turns = [...history, { role: "user" as const, content }];
 
   const stopTyping = await startTyping(deps, last);
@@ -67,6 +110,7 @@ export async function answerJobs(deps: AiReplyDeps, jobs: AiJob[]): Promise<"rep
   }
   await memory.save(last.chatId, boundMemory([...turns, { role: "assistant", content: answer.text }], bot.aiMemoryMessages));
   await recordUsage(db, key, { requests: 1, promptTokens: answer.promptTokens, completionTokens: answer.completionTokens });
+  await countUsage(db, subject, clock.now(), { requests: 1, tokens: answer.totalTokens });
   try {
     await reply(answer.text);
   } catch (err) {

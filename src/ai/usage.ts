@@ -1,19 +1,11 @@
-// Per-user daily AI usage (ai_usage): the quota check and token accounting.
-import { and, eq, sql } from "drizzle-orm";
+// Per-user daily AI usage (ai_usage): requests, tokens and failures, as the AI page shows them.
+// The limits are checked against ai_usage_totals (see limits.ts).
+import { sql } from "drizzle-orm";
 import { aiUsage } from "../db/schema";
 import type { Db } from "../env";
 
 /** YYYY-MM-DD in UTC for a time in ms: the quota day. */
 export const usageDay = (ms: number) => new Date(ms).toISOString().slice(0, 10);
-
-export async function requestsToday(db: Db, botId: number, userId: number, day: string): Promise<number> {
-  const row = await db
-    .select({ requests: aiUsage.requests })
-    .from(aiUsage)
-    .where(and(eq(aiUsage.botId, botId), eq(aiUsage.userId, userId), eq(aiUsage.day, day)))
-    .get();
-  return row?.requests ?? 0;
-}
 
 export async function recordUsage(
   db: Db,

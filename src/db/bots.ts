@@ -44,6 +44,9 @@ export function publicBot(b: BotRow) {
     ai_system_prompt: b.aiSystemPrompt,
     ai_memory_messages: b.aiMemoryMessages,
     ai_daily_quota: b.aiDailyQuota,
+    // The stored overrides (null: the defaults of src/ai/limits.ts apply).
+    ai_limits: b.aiLimits,
+    ai_group_allowlist: b.aiGroupAllowlist,
     created_at: b.createdAt,
     updated_at: b.updatedAt,
   };

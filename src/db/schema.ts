@@ -11,6 +11,14 @@ const now = sql`(unixepoch())`;
 
 export type AiProviderName = "openai" | "gemini";
 
+/** A limit pair for one period; a missing figure takes the default, 0 means no limit. */
+export interface AiLimitPair {
+  requests?: number;
+  tokens?: number;
+}
+/** bots.ai_limits: per scope (user, chat, bot) and period (day, month). */
+export type AiLimitsSetting = Partial<Record<"user" | "chat" | "bot", Partial<Record<"day" | "month", AiLimitPair>>>>;
+
 export const bots = sqliteTable("bots", {
   id: integer("id").primaryKey({ autoIncrement: true }),
   name: text("name").notNull().unique(),
@@ -35,6 +43,11 @@ export const bots = sqliteTable("bots", {
   aiSystemPrompt: text("ai_system_prompt"),
   aiMemoryMessages: integer("ai_memory_messages").notNull().default(20),
   aiDailyQuota: integer("ai_daily_quota").notNull().default(50),
+  // Token and request limits per user, chat and bot, daily and monthly (see src/ai/limits.ts
+  // for the shape and the defaults that apply to whatever is left out; 0 = no limit).
+  aiLimits: text("ai_limits", { mode: "json" }).$type<AiLimitsSetting>(),
+  // Groups (chat ids) where the AI answers; null = every group, as before.
+  aiGroupAllowlist: text("ai_group_allowlist", { mode: "json" }).$type<number[]>(),
   createdAt: integer("created_at").notNull().default(now),
   updatedAt: integer("updated_at").notNull().default(now),
 });
@@ -504,4 +517,38 @@ export const broadcastDeliveries = sqliteTable(
     updatedAt: integer("updated_at").notNull().default(now),
   },
   (t) => [primaryKey({ columns: [t.broadcastId, t.chatId] }), index("broadcast_deliveries_status_idx").on(t.broadcastId, t.status)],
+);
+
+/**
+ * AI usage per scope and period, for the token and request limits: scope "user" (subject =
+ * the user id), "chat" (the chat id) or "bot" (subject 0); period "YYYY-MM-DD" or "YYYY-MM".
+ */
+export const aiUsageTotals = sqliteTable(
+  "ai_usage_totals",
+  {
+    botId: integer("bot_id")
+      .notNull()
+      .references(() => bots.id, { onDelete: "cascade" }),
+    scope: text("scope").$type<"user" | "chat" | "bot">().notNull(),
+    subjectId: integer("subject_id").notNull(),
+    period: text("period").notNull(),
+    requests: integer("requests").notNull().default(0),
+    tokens: integer("tokens").notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.botId, t.scope, t.subjectId, t.period] })],
+);
+
+/** The one "limit reached" message a user got for a limit and period (so it is sent once). */
+export const aiLimitNotices = sqliteTable(
+  "ai_limit_notices",
+  {
+    botId: integer("bot_id")
+      .notNull()
+      .references(() => bots.id, { onDelete: "cascade" }),
+    userId: integer("user_id").notNull(),
+    // "<scope>:<period kind>:<period>", e.g. "chat:day:2026-12-01".
+    limitKey: text("limit_key").notNull(),
+    createdAt: integer("created_at").notNull().default(now),
+  },
+  (t) => [primaryKey({ columns: [t.botId, t.userId, t.limitKey] })],
 );

@@ -20,10 +20,42 @@ import { formFields, pageErrorHandler } from "./pages/common";
 const LOGIN_CSRF_COOKIE = "tgp_login_csrf";
 const cookieBase = { httpOnly: true, secure: true, sameSite: "Lax", path: "/" } as const;
 
-/** Only same-site paths may be a post-login destination (no open redirect). */
+const SAME_SITE = "https://same-site.invalid";
+// Browsers drop tabs and newlines from URLs and read "\\" as "/", so "/\t/evil" and "/\\evil"
+// would leave the site: a destination holding either, raw or percent-encoded, is refused.
+const hasUnsafeChar = (s: string) => [...s].some((ch) => ch === "\\" || ch.charCodeAt(0) < 0x20 || ch.charCodeAt(0) === 0x7f);
+
+/**
+ * Only same-site paths may be a post-login destination (no open redirect), whatever the
+ * encoding: the value is decoded until it stops changing and checked at every step, then
+ * resolved against a placeholder origin and must stay on it, and the path answered is the
+ * normalised one (so "/a/..//evil" cannot become "//evil" on the way out).
+ */
 export function safeNext(raw: string | undefined): string {
-  if (!raw?.startsWith("/") || raw.startsWith("//") || raw.startsWith("/\\") || raw.startsWith("/login")) return "/";
-  return raw;
+  if (!raw || raw.length > 2048) return "/";
+  let decoded = raw;
+  for (let i = 0; i < 5; i++) {
+    if (!decoded.startsWith("/") || decoded.startsWith("//") || hasUnsafeChar(decoded)) return "/";
+    let next: string;
+    try {
+      next = decodeURIComponent(decoded);
+    } catch {
+      return "/";
+    }
+    if (next === decoded) break;
+    decoded = next;
+  }
+  if (!decoded.startsWith("/") || decoded.startsWith("//") || hasUnsafeChar(decoded)) return "/";
+  let url: URL;
+  try {
+    url = new URL(raw, SAME_SITE);
+  } catch {
+    return "/";
+  }
+  if (url.origin !== SAME_SITE) return "/";
+  const path = `${url.pathname}${url.search}${url.hash}`;
+  if (!path.startsWith("/") || path.startsWith("//") || /^\/login(\/|\?|#|$)/.test(path)) return "/";
+  return path;
 }
 
 function loginPage(c: Context<AppEnv>, props: Omit<LoginPageProps, "csrf">, status: 200 | 401 | 403 | 429 = 200) {

@@ -13,7 +13,7 @@ import { coordinatorFor } from "../coordinator/stub";
 import { publicBot, requireBot, telegramFor } from "../db/bots";
 import type { AppEnv } from "../env";
 import { AppError } from "../lib/errors";
-import { idParam, jsonBody } from "../lib/validate";
+import { idParam, jsonBody, withSafeLinks, zFileRef } from "../lib/validate";
 import { runBatch, stmt } from "../telegram/ingest/d1";
 import { type OutgoingMessage, sendAndStore } from "../telegram/outgoing";
 import { forOperator } from "./webhook-admin";
@@ -21,11 +21,11 @@ import { forOperator } from "./webhook-admin";
 const sendSchema = z
   .strictObject({
     chat_id: z.union([z.number().int().refine(Number.isSafeInteger), z.string().regex(/^(@[A-Za-z0-9_]{4,64}|-?\d{1,16})$/)]),
-    text: z.string().min(1).max(65536).optional(),
+    text: withSafeLinks(z.string().min(1).max(65536)).optional(),
     parse_mode: z.enum(["Markdown", "MarkdownV2", "HTML"]).optional(),
-    photo: z.string().min(1).max(2048).optional(),
-    document: z.string().min(1).max(2048).optional(),
-    caption: z.string().max(1024).optional(),
+    photo: zFileRef.optional(),
+    document: zFileRef.optional(),
+    caption: withSafeLinks(z.string().max(1024)).optional(),
   })
   .refine((b) => [b.text, b.photo, b.document].filter((x) => x !== undefined).length === 1, "give exactly one of text, photo, document");
 

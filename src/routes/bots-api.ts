@@ -2,6 +2,7 @@
 import { eq, or } from "drizzle-orm";
 import { Hono } from "hono";
 import { z } from "zod";
+import { aiLimitsSchema } from "../ai/limits";
 import { clientForToken, listBots, publicBot, requireBot, telegramFor } from "../db/bots";
 import { nowSeconds } from "../db/client";
 import {
@@ -19,7 +20,7 @@ import {
 import type { AppEnv, Env } from "../env";
 import { encryptSecret, fingerprint } from "../lib/crypto";
 import { AppError } from "../lib/errors";
-import { idParam, jsonBody } from "../lib/validate";
+import { idParam, jsonBody, withSafeLinks } from "../lib/validate";
 import { TelegramError } from "../telegram/errors";
 import { deleteBotMessages } from "../telegram/retention";
 import { forgetCachedBot } from "./webhook";
@@ -44,9 +45,9 @@ const tokenSchema = z
 
 const settingsSchema = {
   is_active: z.boolean(),
-  welcome_text: z.string().max(4096).nullable(),
-  info_text: z.string().max(4096).nullable(),
-  contact_text: z.string().max(4096).nullable(),
+  welcome_text: withSafeLinks(z.string().max(4096)).nullable(),
+  info_text: withSafeLinks(z.string().max(4096)).nullable(),
+  contact_text: withSafeLinks(z.string().max(4096)).nullable(),
   ai_enabled: z.boolean(),
   ai_providers: z
     .array(z.enum(["openai", "gemini"]))
@@ -58,6 +59,18 @@ const settingsSchema = {
   ai_system_prompt: z.string().max(8000).nullable(),
   ai_memory_messages: z.number().int().min(0).max(200),
   ai_daily_quota: z.number().int().min(0).max(100_000),
+  // Partial limits; what is left out takes the defaults (GET answers the effective ones).
+  ai_limits: aiLimitsSchema.nullable(),
+  // Groups where the AI answers (Telegram chat ids); null = every group.
+  ai_group_allowlist: z
+    .array(
+      z
+        .number()
+        .int()
+        .refine((n) => n < 0 && Number.isSafeInteger(n), "a group chat id (negative)"),
+    )
+    .max(1000)
+    .nullable(),
 };
 
 const nameSchema = z.string().trim().min(1).max(100);
@@ -116,6 +129,8 @@ function settingsColumns(v: Partial<z.infer<z.ZodObject<typeof settingsSchema>>>
     ...(v.ai_system_prompt !== undefined && { aiSystemPrompt: v.ai_system_prompt }),
     ...(v.ai_memory_messages !== undefined && { aiMemoryMessages: v.ai_memory_messages }),
     ...(v.ai_daily_quota !== undefined && { aiDailyQuota: v.ai_daily_quota }),
+    ...(v.ai_limits !== undefined && { aiLimits: v.ai_limits }),
+    ...(v.ai_group_allowlist !== undefined && { aiGroupAllowlist: v.ai_group_allowlist ? [...new Set(v.ai_group_allowlist)] : null }),
   };
 }
 

@@ -8,7 +8,8 @@ import { listBots, requireBot } from "../db/bots";
 import { broadcasts, contentItems } from "../db/schema";
 import type { AppEnv } from "../env";
 import { AppError } from "../lib/errors";
-import { idParam, jsonBody, queryOf } from "../lib/validate";
+import { idParam, isHttpUrl, jsonBody, queryOf, withSafeLinks } from "../lib/validate";
+import { DELIVERY_STATUSES } from "../tasks/broadcast";
 import { audienceChatIds, broadcastReport, createBroadcast, publicBroadcast } from "../tasks/broadcast-create";
 
 const chatId = z
@@ -19,7 +20,7 @@ const chatId = z
 const createSchema = z
   .strictObject({
     bot_id: z.number().int().positive(),
-    text: z.string().trim().min(1).max(4096),
+    text: withSafeLinks(z.string().trim().min(1).max(4096)),
     parse_mode: z.enum(["HTML", "MarkdownV2", "Markdown"]).nullish(),
     chat_ids: z.array(chatId).min(1).max(10_000).optional(),
     audience: z.enum(["all", "private", "groups", "channels", "subscribers"]).optional(),
@@ -27,7 +28,7 @@ const createSchema = z
   .refine((v) => !(v.chat_ids && v.audience), "give either chat_ids or audience, not both");
 
 const reportQuery = z.object({
-  status: z.enum(["pending", "sent", "failed", "skipped"]).optional(),
+  status: z.enum(DELIVERY_STATUSES).optional(),
   limit: z.coerce.number().int().min(1).max(10_000).default(1000),
 });
 
@@ -63,7 +64,10 @@ const notifySchema = z.strictObject({ bot_id: z.number().int().positive().option
 
 function contentText(item: typeof contentItems.$inferSelect): string {
   const head = item.kind === "game" ? "🎮 New game" : "📰 News";
-  return [`${head}: ${item.title}`, item.summary, item.url].filter(Boolean).join("\n\n").slice(0, 4096);
+  return [`${head}: ${item.title}`, item.summary, item.url && isHttpUrl(item.url) ? item.url : null]
+    .filter(Boolean)
+    .join("\n\n")
+    .slice(0, 4096);
 }
 
 export const contentNotifyApi = new Hono<AppEnv>().post("/:id/notify", async (c) => {

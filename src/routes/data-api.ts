@@ -14,7 +14,7 @@ import { z } from "zod";
 import { SEARCH_WINDOW, searchFloor } from "../db/message-search";
 import { chats, feedback, messages, tgUsers } from "../db/schema";
 import type { AppEnv } from "../env";
-import { queryOf } from "../lib/validate";
+import { containsPattern, queryOf, zSearchTerm } from "../lib/validate";
 import { commandsApi } from "./data-api/commands";
 import { contentApi } from "./data-api/content";
 
@@ -39,10 +39,7 @@ const page = {
 };
 
 /** Case-insensitive "contains", with "%" and "_" in the user's text taken literally. */
-export const contains = (col: SQLWrapper, q: string): SQL => {
-  const pattern = `%${q.replace(/[\\%_]/g, (ch) => `\\${ch}`)}%`;
-  return sql`${col} LIKE ${pattern} ESCAPE '\\'`;
-};
+export const contains = (col: SQLWrapper, q: string): SQL => sql`${col} LIKE ${containsPattern(q)} ESCAPE '\\'`;
 
 /** Runs a newest-first page: fetches one row more than asked to know whether there is a next page. */
 export async function pageOf<T extends { id: number }>(
@@ -59,11 +56,11 @@ export async function pageOf<T extends { id: number }>(
 const chatsQuery = z.strictObject({
   bot_id: intStr.optional(),
   type: z.enum(["private", "group", "supergroup", "channel"]).optional(),
-  q: z.string().max(200).optional(),
+  q: zSearchTerm.optional(),
   ...page,
 });
 
-const usersQuery = z.strictObject({ bot_id: intStr.optional(), q: z.string().max(200).optional(), ...page });
+const usersQuery = z.strictObject({ bot_id: intStr.optional(), q: zSearchTerm.optional(), ...page });
 
 const messagesQuery = z.strictObject({
   bot_id: intStr.optional(),
@@ -72,7 +69,7 @@ const messagesQuery = z.strictObject({
   direction: z.enum(["in", "out"]).optional(),
   since: intStr.optional(),
   until: intStr.optional(),
-  q: z.string().max(200).optional(),
+  q: zSearchTerm.optional(),
   ...page,
 });
 

@@ -2,23 +2,37 @@
 // Telegram's limits (see pacer.ts), honouring retry_after, skipping users who blocked
 // the bot, and recording each delivery's outcome (the delivery report).
 //
-// It sends through sendAndStoreWith with its own client whose retries are off, because
-// pacing needs to see every 429 itself; the sent message is stored as outgoing there.
+// It sends with its own client whose retries are off, because pacing needs to see every
+// 429 itself, and a retry of an answer that never came could deliver twice.
+//
+// Never twice: before each send the delivery is marked "sending" in D1 (the intent, durable
+// before anything leaves). Telegram's definite answers settle it (sent, failed, or pending
+// again after a 429, which delivered nothing). Anything that leaves the outcome open (a
+// 5xx, a dropped connection or timeout, a failed write after Telegram accepted, or the
+// coordinator dying between the send and the record) leaves it "unknown": reported, never
+// resent. A run starts by turning every "sending" left by a dead run into "unknown".
+import type { Message } from "@grammyjs/types";
 import { and, asc, count, eq, inArray } from "drizzle-orm";
 import { telegramFor } from "../db/bots";
 import { nowSeconds } from "../db/client";
 import { broadcastDeliveries, broadcasts, tgUsers } from "../db/schema";
 import type { TelegramClient } from "../telegram/client";
 import { TelegramError } from "../telegram/errors";
-import { sendAndStoreWith } from "../telegram/outgoing";
+import { built, runBatch } from "../telegram/ingest/d1";
+import { outgoingStmts, sendOnly } from "../telegram/outgoing";
 import { earliestSend, isGroupChat, pause, recordSend } from "./pacer";
 import { STEP_BUDGET_MS, type StepContext, type StepOutcome } from "./step";
 
-const MAX_ATTEMPTS = 3;
 const BATCH = 200;
 
+/** A delivery's states: pending → sending → sent | failed | unknown (or back to pending after a 429); skipped. */
+export const DELIVERY_STATUSES = ["pending", "sending", "sent", "failed", "skipped", "unknown"] as const;
+export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
+
 type Delivery = { chatId: number; attempts: number };
-type Result = { status: "sent" | "failed" | "skipped" | "pending"; error?: string; messageId?: number };
+type Result = { status: "sent" | "failed" | "skipped" | "pending" | "unknown"; error?: string; messageId?: number; sent?: Message[] };
+
+const INTERRUPTED = "unknown: the coordinator stopped between the send and its record; not resent";
 
 export async function broadcastStep(ctx: StepContext): Promise<StepOutcome> {
   const { db, clock, state, pacer } = ctx;
@@ -28,7 +42,7 @@ export async function broadcastStep(ctx: StepContext): Promise<StepOutcome> {
   if (b.status !== "running") await db.update(broadcasts).set({ status: "running" }).where(eq(broadcasts.id, b.id));
   const tg = await telegramFor(ctx.env, ctx.bot, { maxRetries: 0, log: ctx.log });
   const deadline = clock.now() + STEP_BUDGET_MS;
-  // A chat that failed with a network error waits a little before its next attempt.
+  // A chat Telegram rate-limited (429: nothing delivered) waits a little before its next attempt.
   const backoff = new Map<number, number>();
   const yieldAt = async (next: number): Promise<StepOutcome> => {
     state.progress = {
@@ -39,6 +53,7 @@ export async function broadcastStep(ctx: StepContext): Promise<StepOutcome> {
     return { next };
   };
 
+  await markInterruptedUnknown(ctx, b.id);
   let pending = await loadPending(ctx, b.id);
   let blocked = await blockedUsers(ctx, pending);
   while (pending.length > 0) {
@@ -60,16 +75,19 @@ export async function broadcastStep(ctx: StepContext): Promise<StepOutcome> {
       continue;
     }
 
-    const result = blocked.has(pick.chatId)
-      ? { status: "skipped" as const, error: "the user has blocked the bot" }
-      : await sendOne(ctx, tg, b, pick);
-    const attempts = pick.attempts + (result.status === "skipped" ? 0 : 1);
-    await db
-      .update(broadcastDeliveries)
-      .set({ status: result.status, error: result.error ?? null, messageId: result.messageId ?? null, attempts, updatedAt: nowSeconds() })
-      .where(and(eq(broadcastDeliveries.broadcastId, b.id), eq(broadcastDeliveries.chatId, pick.chatId)));
-    pick.attempts = attempts;
-    if (result.status === "pending") backoff.set(pick.chatId, clock.now() + 2000 * attempts);
+    let result: Result;
+    if (blocked.has(pick.chatId)) {
+      result = { status: "skipped", error: "the user has blocked the bot" };
+    } else {
+      // The intent first: if this write fails nothing was sent; if the object dies after
+      // the send, the next run finds "sending" and reports it unknown.
+      pick.attempts += 1;
+      await setDelivery(ctx, b.id, pick.chatId, { status: "sending", error: null, attempts: pick.attempts });
+      result = await sendOne(ctx, tg, b, pick);
+    }
+    // Pending again only after a 429 (nothing was delivered); every other answer is final.
+    await recordResult(ctx, b.id, pick, result);
+    if (result.status === "pending") backoff.set(pick.chatId, clock.now() + 2000 * pick.attempts);
     else pending = pending.filter((d) => d !== pick);
 
     if (pending.length === 0) {
@@ -89,8 +107,8 @@ async function sendOne(ctx: StepContext, tg: TelegramClient, b: { text: string; 
   recordSend(pacer, d.chatId, clock.now());
   try {
     const params = { chat_id: d.chatId, text: b.text, ...(b.parseMode ? { parse_mode: b.parseMode as "HTML" } : {}) };
-    const sent = await sendAndStoreWith(ctx, { type: "text", ...params }, { client: tg });
-    return { status: "sent", messageId: sent[0]?.message_id };
+    const sent = await sendOnly(ctx, { type: "text", ...params }, tg);
+    return { status: "sent", messageId: sent[0]?.message_id, sent };
   } catch (err) {
     if (err instanceof TelegramError) {
       if (err.errorCode === 429) {
@@ -98,22 +116,75 @@ async function sendOne(ctx: StepContext, tg: TelegramClient, b: { text: string; 
         ctx.log.warn("broadcast paused by Telegram", { bot_id: bot.id, retry_after: err.retryAfter });
         return { status: "pending", error: `rate limited: retry after ${err.retryAfter ?? 5}s` };
       }
+      // A 5xx may come from a proxy after Telegram accepted: the message may have arrived.
+      if (err.errorCode >= 500)
+        return { status: "unknown", error: `unknown: Telegram answered ${err.errorCode} ${err.description}; not resent` };
       if (err.errorCode === 403) {
         if (!isGroupChat(d.chatId)) {
           await db
             .update(tgUsers)
             .set({ blockedBot: true })
-            .where(and(eq(tgUsers.botId, bot.id), eq(tgUsers.userId, d.chatId)));
+            .where(and(eq(tgUsers.botId, bot.id), eq(tgUsers.userId, d.chatId)))
+            .catch((e) => ctx.log.warn("could not mark the user as blocked", { error: e }));
         }
         return { status: "failed", error: `blocked: ${err.description || "Forbidden"}` };
       }
       if (err.migrateToChatId) return { status: "failed", error: `group moved to supergroup ${err.migrateToChatId}` };
-      if (err.errorCode >= 500 && d.attempts + 1 < MAX_ATTEMPTS) return { status: "pending", error: err.description };
       return { status: "failed", error: `${err.errorCode} ${err.description}` };
     }
+    // No answer (a dropped connection, a timeout, a body that is not the Bot API's): the
+    // request may have reached Telegram.
     const reason = err instanceof Error ? err.message : String(err);
-    return d.attempts + 1 < MAX_ATTEMPTS ? { status: "pending", error: reason } : { status: "failed", error: reason };
+    return { status: "unknown", error: `unknown: no answer from Telegram (${reason}); not resent` };
   }
+}
+
+async function setDelivery(
+  ctx: Pick<StepContext, "db">,
+  broadcastId: number,
+  chatId: number,
+  v: { status: DeliveryStatus; error: string | null; attempts?: number; messageId?: number | null },
+): Promise<void> {
+  await ctx.db
+    .update(broadcastDeliveries)
+    .set({ ...v, updatedAt: nowSeconds() })
+    .where(and(eq(broadcastDeliveries.broadcastId, broadcastId), eq(broadcastDeliveries.chatId, chatId)));
+}
+
+/**
+ * Records the outcome, with the sent message stored as outgoing in the same batch. If that
+ * fails after Telegram accepted, the delivery is recorded "unknown" with a plain update;
+ * if even that fails it stays "sending" (the next run reports it unknown) and the run stops.
+ */
+async function recordResult(ctx: StepContext, broadcastId: number, d: Delivery, r: Result): Promise<void> {
+  const { db } = ctx;
+  const update = db
+    .update(broadcastDeliveries)
+    .set({ status: r.status, error: r.error ?? null, messageId: r.messageId ?? null, attempts: d.attempts, updatedAt: nowSeconds() })
+    .where(and(eq(broadcastDeliveries.broadcastId, broadcastId), eq(broadcastDeliveries.chatId, d.chatId)));
+  if (!r.sent) {
+    await update;
+    return;
+  }
+  try {
+    await runBatch(db, [...outgoingStmts(db, ctx.bot.id, r.sent), built(db, update)]);
+  } catch (err) {
+    ctx.log.error("recording a sent broadcast message failed; reporting it unknown", { chat_id: d.chatId, error: err });
+    r.status = "unknown";
+    r.error = "unknown: Telegram accepted but recording the delivery failed; not resent";
+    await setDelivery(ctx, broadcastId, d.chatId, { status: "unknown", error: r.error, messageId: r.messageId ?? null });
+  }
+}
+
+/** Deliveries a dead run left "sending" (sent or not, nobody knows): unknown, never resent. */
+async function markInterruptedUnknown(ctx: StepContext, broadcastId: number): Promise<void> {
+  const res = await ctx.db
+    .update(broadcastDeliveries)
+    .set({ status: "unknown", error: INTERRUPTED, updatedAt: nowSeconds() })
+    .where(and(eq(broadcastDeliveries.broadcastId, broadcastId), eq(broadcastDeliveries.status, "sending")))
+    .returning({ chatId: broadcastDeliveries.chatId });
+  if (res.length > 0)
+    ctx.log.warn("broadcast deliveries interrupted mid-send, reported unknown", { broadcast_id: broadcastId, chats: res.length });
 }
 
 async function loadPending(ctx: StepContext, broadcastId: number): Promise<Delivery[]> {
@@ -148,10 +219,10 @@ export async function reportCounts(ctx: Pick<StepContext, "db">, broadcastId: nu
     .where(eq(broadcastDeliveries.broadcastId, broadcastId))
     .groupBy(broadcastDeliveries.status)
     .all();
-  const counts = { total: 0, sent: 0, failed: 0, skipped: 0, pending: 0 };
+  const counts = { total: 0, sent: 0, failed: 0, skipped: 0, pending: 0, sending: 0, unknown: 0 };
   for (const r of rows) {
     counts.total += r.n;
-    const k = r.status as "sent" | "failed" | "skipped" | "pending";
+    const k = r.status as DeliveryStatus;
     if (k in counts) counts[k] += r.n;
   }
   return counts;

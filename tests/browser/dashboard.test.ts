@@ -20,6 +20,14 @@ let browser: Browser;
 let context: BrowserContext;
 let page: Page;
 let botId = 0;
+/** Every Content-Security-Policy violation any page reported (the console and the DOM event). */
+const cspViolations: string[] = [];
+
+function watchCsp(p: Page) {
+  p.on("console", (m) => {
+    if (/Content Security Policy|securitypolicyviolation/i.test(m.text())) cspViolations.push(`${p.url()}: ${m.text()}`);
+  });
+}
 
 const sqlString = (s: string) => `'${s.replace(/'/g, "''")}'`;
 
@@ -89,6 +97,12 @@ beforeAll(async () => {
     ],
   });
   context = await browser.newContext({ baseURL: worker.url, acceptDownloads: true, viewport: { width: 1280, height: 900 } });
+  // Runs before any page script (and is not subject to the page's CSP).
+  await context.addInitScript({
+    content: `document.addEventListener("securitypolicyviolation", (e) =>
+      console.error("securitypolicyviolation " + e.violatedDirective + " " + e.blockedURI + " " + e.sourceFile + ":" + e.lineNumber));`,
+  });
+  context.on("page", watchCsp);
   page = await context.newPage();
 });
 
@@ -253,5 +267,14 @@ describe("staff dashboard in Chromium", () => {
     expect(await page.textContent(".notice.ok")).toContain("logged out");
     await page.goto("/admin/bots/");
     expect(new URL(page.url()).pathname).toBe("/login");
+  });
+
+  it("no page broke the Content-Security-Policy (no inline script, nothing blocked)", async () => {
+    expect(cspViolations).toEqual([]);
+    // Static files carry nosniff and the referrer policy too (public/_headers).
+    const js = await fetch(`${worker.url}/js/app.js`);
+    expect(js.headers.get("x-content-type-options")).toBe("nosniff");
+    expect(js.headers.get("referrer-policy")).toBe("strict-origin-when-cross-origin");
+    expect((await fetch(`${worker.url}/_headers`)).status).not.toBe(200);
   });
 });

@@ -100,7 +100,7 @@ describe("broadcasts", () => {
 
     const r = await report(id);
     expect(r.status).toBe("done");
-    expect(r.counts).toEqual({ total: 100, sent: 97, failed: 1, skipped: 2, pending: 0 });
+    expect(r.counts).toEqual({ total: 100, sent: 97, failed: 1, skipped: 2, pending: 0, sending: 0, unknown: 0 });
     expect(r.deliveries.find((d) => d.chat_id === 20_003)).toMatchObject({ status: "failed", error: expect.stringMatching(/blocked/) });
     expect(r.deliveries.find((d) => d.chat_id === 20_001)).toMatchObject({ status: "skipped", error: expect.stringMatching(/blocked/) });
     // The 403 is remembered: that user is skipped next time.

@@ -12,7 +12,7 @@ import { botCommands } from "../../db/schema";
 import type { AppEnv, Db, Env } from "../../env";
 import { AppError } from "../../lib/errors";
 import type { Logger } from "../../lib/log";
-import { idParam, jsonBody, queryOf } from "../../lib/validate";
+import { idParam, jsonBody, queryOf, withSafeLinks } from "../../lib/validate";
 import { builtinCommands, findCommand, namedHandlerNames } from "../../telegram/commands/registry";
 import { t } from "../../telegram/i18n";
 
@@ -26,7 +26,7 @@ const handlerName = z.string().refine((h) => namedHandlerNames().includes(h), { 
 const fields = {
   command: commandName,
   description: z.string().max(256),
-  reply_text: z.string().min(1).max(4096).nullable(),
+  reply_text: withSafeLinks(z.string().min(1).max(4096)).nullable(),
   handler_name: handlerName.nullable(),
   is_active: z.boolean(),
 };

@@ -8,13 +8,13 @@ import { nowSeconds } from "../../db/client";
 import { contentItems } from "../../db/schema";
 import type { AppEnv, Db } from "../../env";
 import { AppError } from "../../lib/errors";
-import { idParam, jsonBody, queryOf } from "../../lib/validate";
+import { idParam, jsonBody, queryOf, zHttpUrl } from "../../lib/validate";
 
 const fields = {
   bot_id: z.number().int().positive().nullable(),
   kind: z.enum(["news", "game"]),
   title: z.string().trim().min(1).max(256),
-  url: z.string().url().max(2048).nullable(),
+  url: zHttpUrl.nullable(),
   summary: z.string().max(2000).nullable(),
   published_at: z.number().int().nonnegative(),
 };

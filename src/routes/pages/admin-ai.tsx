@@ -1,5 +1,6 @@
 // /admin/ai/: AI settings per bot (saved through PATCH /api/bots/{id}) and the last 7 days of usage.
 import { desc, gte, sql } from "drizzle-orm";
+import { effectiveLimits } from "../../ai/limits";
 import { listBots, requireBot } from "../../db/bots";
 import { nowSeconds } from "../../db/client";
 import { aiUsage } from "../../db/schema";
@@ -9,6 +10,57 @@ import { internalApi } from "./internal-api";
 import { dayString } from "./stats-queries";
 
 const BASE = "/admin/ai/";
+const SCOPES = ["user", "chat", "bot"] as const;
+const KINDS = ["day", "month"] as const;
+const WHATS = ["requests", "tokens"] as const;
+const SCOPE_LABEL = { user: "Per user", chat: "Per chat", bot: "Whole bot" };
+
+/** The request and token limits (0 = no limit); the user's daily requests are the quota above. */
+function LimitFields({ bot }: { bot: Parameters<typeof effectiveLimits>[0] }) {
+  const lim = effectiveLimits(bot);
+  return (
+    <fieldset class="wide">
+      <legend>Limits (0 = no limit)</legend>
+      {SCOPES.map((scope) => (
+        <div class="grid-form">
+          <strong>{SCOPE_LABEL[scope]}</strong>
+          {KINDS.flatMap((kind) =>
+            WHATS.filter((what) => !(scope === "user" && kind === "day" && what === "requests")).map((what) => (
+              <label>
+                {`${what === "tokens" ? "Tokens" : "Replies"} per ${kind}`}
+                <input name={`lim_${scope}_${kind}_${what}`} type="number" min={0} value={String(lim[scope][kind][what])} />
+              </label>
+            )),
+          )}
+        </div>
+      ))}
+    </fieldset>
+  );
+}
+
+/** The form's limit fields as ai_limits (undefined when the form has none). */
+function limitsFromForm(f: Record<string, string>) {
+  if (!Object.keys(f).some((k) => k.startsWith("lim_"))) return undefined;
+  const out: Record<string, Record<string, Record<string, number>>> = {};
+  for (const scope of SCOPES)
+    for (const kind of KINDS)
+      for (const what of WHATS) {
+        const raw = f[`lim_${scope}_${kind}_${what}`];
+        if (raw === undefined || raw.trim() === "") continue;
+        const byKind = out[scope] ?? {};
+        byKind[kind] = { ...byKind[kind], [what]: Number(raw) };
+        out[scope] = byKind;
+      }
+  return out;
+}
+
+/** "-1001, -1002" as chat ids; null when empty; a string naming the bad entry otherwise. */
+function allowlistFromForm(raw: string): number[] | null | string {
+  const parts = raw.split(/[\s,]+/).filter(Boolean);
+  if (parts.length === 0) return null;
+  const bad = parts.find((p) => !/^-\d{1,16}$/.test(p));
+  return bad ? `Group allowlist: "${bad}" is not a group chat id (they start with -)` : parts.map(Number);
+}
 
 export const adminAiPages = pagesApp()
   .get("/", async (c) => {
@@ -74,6 +126,11 @@ export const adminAiPages = pagesApp()
                   <input name="ai_daily_quota" type="number" min={0} max={100000} value={String(b.aiDailyQuota)} />
                 </label>
                 <label class="wide">
+                  Groups where the AI answers (chat ids, comma-separated; empty = every group)
+                  <input name="ai_group_allowlist" value={(b.aiGroupAllowlist ?? []).join(", ")} placeholder="every group" />
+                </label>
+                <LimitFields bot={b} />
+                <label class="wide">
                   System prompt
                   <textarea name="ai_system_prompt" rows={3}>
                     {b.aiSystemPrompt ?? ""}
@@ -102,7 +159,12 @@ export const adminAiPages = pagesApp()
   .post("/:id{[0-9]+}", async (c) => {
     const bot = await requireBot(c.var.db, Number(c.req.param("id")));
     const f = await formFields(c);
+    const allowlist = f.ai_group_allowlist === undefined ? undefined : allowlistFromForm(f.ai_group_allowlist);
+    if (typeof allowlist === "string") return redirectWith(c, BASE, "error", allowlist);
+    const limits = limitsFromForm(f);
     const res = await internalApi(c, "PATCH", `/api/bots/${bot.id}`, {
+      ...(allowlist !== undefined && { ai_group_allowlist: allowlist }),
+      ...(limits !== undefined && { ai_limits: limits }),
       ai_enabled: f.ai_enabled === "1",
       ai_providers: (f.ai_providers ?? "openai,gemini").split(",").filter(Boolean),
       openai_model: f.openai_model ?? "",

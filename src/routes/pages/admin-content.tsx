@@ -3,7 +3,7 @@ import { desc, eq } from "drizzle-orm";
 import { z } from "zod";
 import { listBots, requireBot } from "../../db/bots";
 import { bots, contentItems } from "../../db/schema";
-import { parseWith } from "../../lib/validate";
+import { parseWith, safeHref, zHttpUrlOrEmpty } from "../../lib/validate";
 import { ActionButton, BotSelect, Csrf, clip, Empty, fmtTime, Pager, Table } from "../../views/components";
 import { formFields, pageRows, pagesApp, paging, redirectWith, render } from "./common";
 
@@ -13,7 +13,7 @@ const itemSchema = z.object({
   bot_id: z.string().optional(),
   kind: z.enum(["news", "game"]),
   title: z.string().trim().min(1, "a title is required").max(200),
-  url: z.union([z.literal(""), z.url({ protocol: /^https?$/ })]).optional(),
+  url: zHttpUrlOrEmpty.optional(),
   summary: z.string().max(2000).optional(),
 });
 
@@ -64,7 +64,15 @@ export const adminContentPages = pagesApp()
             head={["Title", "Kind", "Bot", "Published", "Actions"]}
             rows={rows.map(({ item, botName }) => [
               <>
-                {item.url ? <a href={item.url}>{item.title}</a> : item.title}
+                {safeHref(item.url) ? (
+                  <a href={safeHref(item.url)} rel="noopener noreferrer">
+                    {item.title}
+                  </a>
+                ) : (
+                  <>
+                    {item.title} {item.url ? <small class="muted">({item.url})</small> : null}
+                  </>
+                )}
                 <br />
                 <small class="muted">{clip(item.summary, 120)}</small>
               </>,

@@ -7,14 +7,14 @@ import { SEARCH_WINDOW, searchFloor } from "../../db/message-search";
 import { bots, chats, feedback, messages, sessions, tgUsers } from "../../db/schema";
 import { type BotOption, BotSelect, clip, Empty, fmtTime, Pager, Table } from "../../views/components";
 import { type Ctx, pageRows, pagesApp, paging, render } from "./common";
-import { chatSearch, containsPattern } from "./stats-queries";
+import { chatSearch, containsPattern, pageSearchTerm } from "./stats-queries";
 
 async function filters(c: Ctx) {
   const all = await listBots(c.var.db);
   const bots: BotOption[] = all.map((b) => ({ id: b.id, name: b.name, username: b.username }));
   const wanted = Number(c.req.query("bot_id"));
   const botId = bots.some((b) => b.id === wanted) ? wanted : undefined;
-  const q = (c.req.query("q") ?? "").trim().slice(0, 100);
+  const q = pageSearchTerm(c.req.query("q"));
   return { bots, botId, q };
 }
 

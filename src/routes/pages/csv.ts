@@ -3,12 +3,18 @@
 
 const NEEDS_QUOTES = /[",\r\n]/;
 // A cell starting with one of these is run as a formula by spreadsheet apps (CSV injection).
-const FORMULA_START = /^[=+@\t\r]/;
+const FORMULA_START = /^[=+\-@\t\r]/;
+// A plain number (a chat id like -1001234567890, a count) is data, not a formula.
+const NUMBER = /^-?\d+(\.\d+)?$/;
 
-export function csvCell(value: unknown, opts: { text?: boolean } = {}): string {
+/**
+ * One cell. Every cell that could start a formula is prefixed with "'" (whatever column
+ * it is in), except numbers: a negative chat id stays a number.
+ */
+export function csvCell(value: unknown): string {
   if (value === null || value === undefined) return "";
   let s = String(value);
-  if (opts.text && FORMULA_START.test(s)) s = `'${s}`;
+  if (FORMULA_START.test(s) && !(typeof value === "number" || NUMBER.test(s))) s = `'${s}`;
   return NEEDS_QUOTES.test(s) || s !== s.trim() ? `"${s.replace(/"/g, '""')}"` : s;
 }
 

@@ -7,7 +7,7 @@ import { z } from "zod";
 import { requireBot, telegramFor } from "../../db/bots";
 import { chats } from "../../db/schema";
 import { AppError } from "../../lib/errors";
-import { parseWith } from "../../lib/validate";
+import { parseWith, withSafeLinks, zFileRefOrEmpty } from "../../lib/validate";
 import { type ApiParams, InputFile } from "../../telegram/client";
 import { type OutgoingDeps, type OutgoingMessage, sendAndStore } from "../../telegram/outgoing";
 import { type SendFormValues, SendPage, type SendPageProps } from "../../views/pages/send-message";
@@ -26,11 +26,12 @@ const sendSchema = z
         .trim()
         .regex(/^(-?\d{1,16}|@[A-Za-z0-9_]{4,64})$/, "a chat id or @channel"),
     ]),
-    text: z.string().max(32_768).optional(),
+    text: withSafeLinks(z.string().max(32_768)).optional(),
     parse_mode: z.enum(["Markdown", "MarkdownV2", "HTML", ""]).optional(),
-    photo: z.string().trim().max(2048).optional(),
-    document: z.string().trim().max(2048).optional(),
-    caption: z.string().max(1024).optional(),
+    // "" is an empty form field; anything else is a file_id or an http(s) URL.
+    photo: zFileRefOrEmpty.optional(),
+    document: zFileRefOrEmpty.optional(),
+    caption: withSafeLinks(z.string().max(1024)).optional(),
   })
   .transform((v) => ({
     ...v,

@@ -1,8 +1,10 @@
 // What the statistics pages read: chats with their latest collected figures, totals by
 // type, member history from snapshots and the group analytics rollups.
-import { and, asc, desc, eq, gt, inArray, like, or, type SQL, sql } from "drizzle-orm";
+import { and, asc, desc, eq, gt, inArray, or, type SQL, sql } from "drizzle-orm";
 import { type ChatType, chatStats, chats } from "../../db/schema";
 import type { Db } from "../../env";
+import { AppError } from "../../lib/errors";
+import { containsPattern, searchTermProblem } from "../../lib/validate";
 import { analyticsSummary, defaultRange, memberHistory } from "../../stats";
 
 export const CHAT_TYPES: ChatType[] = ["channel", "supergroup", "group", "private"];
@@ -21,9 +23,14 @@ export interface ChatStatRow {
   collectedAt: number | null;
 }
 
-/** A LIKE pattern matching `q` literally anywhere. */
-export function containsPattern(q: string): string {
-  return `%${q.replace(/[\\%_]/g, (m) => `\\${m}`)}%`;
+export { containsPattern };
+
+/** A page's `?q=` search term, trimmed; a term D1 cannot search for is a 400 with the reason. */
+export function pageSearchTerm(raw: string | undefined): string {
+  const q = (raw ?? "").trim();
+  const problem = searchTermProblem(q);
+  if (problem) throw new AppError("BAD_REQUEST", `The search text is not usable: ${problem}`);
+  return q;
 }
 
 export function chatSearch(q: string | undefined): SQL | undefined {
@@ -35,7 +42,7 @@ export function chatSearch(q: string | undefined): SQL | undefined {
     sql`${chats.title} LIKE ${p} ESCAPE '\\'`,
     sql`${chats.username} LIKE ${p} ESCAPE '\\'`,
     sql`${chats.firstName} LIKE ${p} ESCAPE '\\'`,
-    like(sql`CAST(${chats.chatId} AS TEXT)`, p),
+    sql`CAST(${chats.chatId} AS TEXT) LIKE ${p} ESCAPE '\\'`,
     byType.length ? inArray(chats.type, byType) : undefined,
   );
 }

@@ -6,7 +6,7 @@ import { Empty } from "../../views/components";
 import { StatsPage } from "../../views/pages/telegram-stats";
 import { type Ctx, describeError, pageRows, pagesApp, paging, redirectWith, render } from "./common";
 import { csvCell, csvStream } from "./csv";
-import { analytics, chatErrors, chatOptions, chatStatRows, chatTotals, errorText } from "./stats-queries";
+import { analytics, chatErrors, chatOptions, chatStatRows, chatTotals, errorText, pageSearchTerm } from "./stats-queries";
 
 const BASE = "/studio/social/telegram-stats/";
 const PAGE = 200;
@@ -24,7 +24,7 @@ export const telegramStatsPages = pagesApp()
   .get("/", async (c) => {
     const { db } = c.var;
     const { bots, botId } = await botChoice(c);
-    const q = (c.req.query("q") ?? "").slice(0, 100);
+    const q = pageSearchTerm(c.req.query("q"));
     const pg = paging(c, PAGE);
     const chatRaw = c.req.query("chat_id") ?? "";
     const chatId = /^-?\d{1,16}$/.test(chatRaw) ? Number(chatRaw) : undefined;
@@ -73,7 +73,7 @@ export const telegramStatsPages = pagesApp()
   .get("/export.csv", async (c) => {
     const { db } = c.var;
     const bot = await requireBot(db, Number(c.req.query("bot_id")));
-    const q = (c.req.query("q") ?? "").slice(0, 100);
+    const q = pageSearchTerm(c.req.query("q"));
     let afterId = 0;
     const stream = csvStream(
       ["chat_id", "title", "username", "type", "members", "administrators", "bot_role", "last_error", "collected_at"],
@@ -84,13 +84,13 @@ export const telegramStatsPages = pagesApp()
       },
       (r) => [
         csvCell(r.chatId),
-        csvCell(r.title ?? r.firstName, { text: true }),
-        csvCell(r.username, { text: true }),
+        csvCell(r.title ?? r.firstName),
+        csvCell(r.username),
         csvCell(r.type),
         csvCell(r.memberCount),
         csvCell(r.adminCount),
         csvCell(r.botRole),
-        csvCell(errorText(r.error), { text: true }),
+        csvCell(errorText(r.error)),
         csvCell(r.collectedAt ? new Date(r.collectedAt * 1000).toISOString() : ""),
       ],
     );

@@ -1,5 +1,6 @@
 // Shared by /news and /games: the latest content_items of a kind, for this bot or all bots.
 import { sql } from "drizzle-orm";
+import { isHttpUrl } from "../../lib/validate";
 import type { MessageKey } from "../i18n";
 import type { CommandContext } from "./types";
 
@@ -17,7 +18,8 @@ export async function replyWithContent(ctx: CommandContext, kind: "news" | "game
   const lines = rows.map((r) => {
     const parts = [`• ${r.title}`];
     if (r.summary) parts.push(`  ${r.summary}`);
-    if (r.url) parts.push(`  ${r.url}`);
+    // Rows stored before URLs were checked may hold another scheme: only http(s) is shown.
+    if (r.url && isHttpUrl(r.url)) parts.push(`  ${r.url}`);
     return parts.join("\n");
   });
   await ctx.reply([ctx.t(header), ...lines].join("\n"), { link_preview_options: { is_disabled: true } });
