@@ -9,9 +9,8 @@ import type { Logger } from "../lib/log";
 import type { ApiParams, InputFile, TelegramClient } from "./client";
 import { TelegramError } from "./errors";
 import { runBatch } from "./ingest/d1";
+import { outgoingGroupStmts } from "./ingest/group-commit";
 import { migrateChat } from "./ingest/migrate";
-import { messageRow } from "./ingest/normalize";
-import { ensureChatStmt, insertMessageStmt } from "./ingest/store";
 
 export interface OutgoingDeps {
   env: Env;
@@ -78,18 +77,9 @@ export async function sendAndStoreWith(deps: OutgoingDeps, msg: OutgoingMessage,
   return sent;
 }
 
-/** Statements that store sent messages as direction "out" (creating their chat if new). */
+/** Statements that store sent messages as direction "out" (creating their chat if new): two for any number. */
 export function outgoingStmts(db: Db, botId: number, sent: Message[]): Stmt[] {
-  const stmts: Stmt[] = [];
-  const seenChats = new Set<number>();
-  for (const m of sent) {
-    if (!seenChats.has(m.chat.id)) {
-      seenChats.add(m.chat.id);
-      stmts.push(ensureChatStmt(db, botId, m.chat));
-    }
-    stmts.push(insertMessageStmt(db, botId, null, messageRow(m, m.chat.type === "channel" ? "channel_post" : "message"), "out"));
-  }
-  return stmts;
+  return outgoingGroupStmts(db, botId, sent);
 }
 
 /** Writes sent messages as direction "out" (with their chat), plus any extra statements, in one batch. */
