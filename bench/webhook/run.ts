@@ -26,8 +26,12 @@
 //     goal "no worse than before". A design that replied before answering has no accept-to-
 //     reply figure, so the comparable one is request sent -> sendMessage at the fake.
 //
+//   - with --ref <git ref>: the platform measured is that commit (git archive, as --before)
+//     rather than the working tree, which wrangler dev would reload under the bench whenever
+//     someone edits src/ in this checkout.
+//
 //   npx tsx bench/webhook/run.ts [--duration 20] [--connections 16] [--threads 2] [--rounds 3]
-//     [--warmup 3] [--light 50] [--probe-every 100] [--before 328e47d]
+//     [--warmup 3] [--light 50] [--probe-every 100] [--before 328e47d] [--ref HEAD]
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync, symlinkSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
@@ -48,6 +52,7 @@ const { values } = parseArgs({
     light: { type: "string", default: "50" },
     "probe-every": { type: "string", default: "100" },
     before: { type: "string" },
+    ref: { type: "string" },
   },
 });
 const DURATION = Number(values.duration);
@@ -209,14 +214,14 @@ async function startBaseline(kind: "minimal" | "one-write"): Promise<Server> {
   return { kind, hook: `${w.url}/telegram/webhook/1/`, secret: "not-checked", pid: w.pid, stop: w.stop };
 }
 
-/** The platform as of an earlier commit, from `git archive` (read-only on the repository). */
-async function startBefore(api: FakeBotApi, ref: string): Promise<Server> {
+/** The platform as of a commit, from `git archive` (read-only on the repository). */
+async function startSnapshot(api: FakeBotApi, ref: string, kind: "platform" | "before"): Promise<Server> {
   const dir = mkdtempSync(join(tmpdir(), "tgp-bench-before-"));
   const r = spawnSync("bash", ["-c", `git -C '${root}' archive '${ref}' | tar -x -C '${dir}'`], { encoding: "utf8" });
   if (r.status !== 0) throw new Error(`git archive ${ref} failed: ${r.stderr}`);
   symlinkSync(join(root, "node_modules"), join(dir, "node_modules"));
   const helper = (await import(pathToFileURL(join(dir, "tests/helpers/wrangler-dev.ts")).href)) as Helper;
-  const s = await startPlatform(api, helper, "before");
+  const s = await startPlatform(api, helper, kind);
   return {
     ...s,
     stop: async () => {
@@ -491,6 +496,9 @@ const load = () =>
     .map((x) => x.toFixed(2))
     .join(", ");
 const uptimeLine = () => spawnSync("uptime", { encoding: "utf8" }).stdout.trim();
+const revParse = (ref: string) => spawnSync("git", ["-C", root, "rev-parse", "--short", ref], { encoding: "utf8" }).stdout.trim();
+const dirty = () =>
+  spawnSync("git", ["-C", root, "status", "--porcelain", "src", "migrations", "wrangler.toml"], { encoding: "utf8" }).stdout.trim() !== "";
 
 interface Totals {
   kind: Kind;
@@ -545,15 +553,21 @@ async function main() {
   const argv = process.argv.slice(2).join(" ");
   const wrkVersion = spawnSync("wrk", ["-v"], { encoding: "utf8" });
   if (wrkVersion.error) throw new Error("wrk is not installed: apt-get update && apt-get install -y wrk");
+  // Refs resolved once, at the start: HEAD may move while the bench runs.
+  const platformSha = values.ref ? revParse(values.ref) : undefined;
+  const beforeSha = values.before ? revParse(values.before) : undefined;
+  if ((values.ref && !platformSha) || (values.before && !beforeSha)) throw new Error("unknown git ref");
+  const treeHead = revParse("HEAD");
+  const treeDirty = dirty();
   const api = await startFakeBotApi({ thread: true, watchFrom: PROBE_CHAT_BASE });
   const servers: Server[] = [];
   let before: Server | undefined;
   try {
     console.error("starting the servers (platform, minimal, one-write) ...");
-    servers.push(await startPlatform(api));
+    servers.push(platformSha ? await startSnapshot(api, platformSha, "platform") : await startPlatform(api));
     servers.push(await startBaseline("minimal"));
     servers.push(await startBaseline("one-write"));
-    before = values.before ? await startBefore(api, values.before) : undefined;
+    before = beforeSha ? await startSnapshot(api, beforeSha, "before") : undefined;
     const all = [...servers, ...(before ? [before] : [])];
     const othersOf = (s: Server) => all.filter((o) => o !== s);
 
@@ -635,6 +649,10 @@ async function main() {
     say();
     say(`webhook benchmark, ${startedAt.toISOString()}, node ${process.version}, ${wrkVersion.stdout.split("\n")[0]?.trim()}`);
     say(`command: npx tsx bench/webhook/run.ts ${argv}`.trimEnd());
+    say(
+      `platform measured: ${platformSha ? `commit ${platformSha} (--ref ${values.ref}, git archive)` : `the working tree (HEAD ${treeHead}${treeDirty ? ", with local changes in src/" : ""})`}` +
+        `${beforeSha ? `; before: commit ${beforeSha} (--before ${values.before})` : ""}`,
+    );
     say(
       `load: wrk ${wrkCommand("<webhook url>", DURATION)
         .slice(1)
