@@ -288,12 +288,13 @@ export class Drainer {
     for (const f of failed) {
       if (f.err instanceof TelegramError && f.err.errorCode === 429) {
         // Telegram asked us to wait: not the update's fault.
-        inbox.markFailed(f.id, f.err.message, now + (f.err.retryAfter ?? 5) * 1000, false);
+        const wait = (f.err.retryAfter ?? 5) * 1000;
+        inbox.markFailed(f.id, f.err.message, () => now + wait, false);
         continue;
       }
       if (!(await this.#d1Writable(db, bot.id))) {
         this.#pause(now, message(f.err));
-        for (const g of failed) inbox.markFailed(g.id, message(g.err), now + OUTAGE_RETRY_MS, false);
+        for (const g of failed) inbox.markFailed(g.id, message(g.err), () => now + OUTAGE_RETRY_MS, false);
         break;
       }
       this.#failed(f.id, f.err, now);
@@ -305,8 +306,7 @@ export class Drainer {
   #failed(updateId: number, err: unknown, now: number): void {
     const { inbox, log } = this.deps;
     const error = message(err);
-    const row = inbox.unhandled(HANDLE_WINDOW).find((r) => r.update_id === updateId);
-    const attempts = inbox.markFailed(updateId, error, now + backoffMs((row?.attempts ?? 0) + 1), true);
+    const attempts = inbox.markFailed(updateId, error, (n) => now + backoffMs(n), true);
     log.error("update failed", { bot_id: this.deps.botId, update_id: updateId, attempts, error: err });
     if (attempts >= MAX_ATTEMPTS) {
       inbox.deadLetter(updateId, error, now);

@@ -137,20 +137,24 @@ export class Inbox {
     }
   }
 
-  /** A failed attempt: counted, with its error and the time it may be tried again. */
-  markFailed(updateId: number, error: string, retryAt: number, countAttempt: boolean): number {
+  /**
+   * A failed attempt: counted (unless it was not the update's fault), with its error and the
+   * time it may be tried again, `retryAt(attempts)`. Answers the attempts so far.
+   */
+  markFailed(updateId: number, error: string, retryAt: (attempts: number) => number, countAttempt: boolean): number {
     const row = this.sql
       .exec<{ attempts: number }>(
-        `UPDATE inbox SET attempts = attempts + ?, next_at = ?, last_error = ? WHERE update_id = ? RETURNING attempts`,
+        "UPDATE inbox SET attempts = attempts + ?, last_error = ? WHERE update_id = ? RETURNING attempts",
         countAttempt ? 1 : 0,
-        retryAt,
         error.slice(0, 500),
         updateId,
       )
       .toArray()[0];
+    const attempts = row?.attempts ?? 0;
+    this.sql.exec("UPDATE inbox SET next_at = ? WHERE update_id = ?", retryAt(attempts), updateId);
     this.bump("failures");
     this.setMeta("last_error", JSON.stringify({ update_id: updateId, error: error.slice(0, 500), at: Date.now() }));
-    return row?.attempts ?? 0;
+    return attempts;
   }
 
   /** A retry of an update whose earlier attempt failed (or was cut short). */
