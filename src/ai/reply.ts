@@ -5,7 +5,7 @@ import { telegramFor } from "../db/bots";
 import type { Db, Env } from "../env";
 import type { Logger } from "../lib/log";
 import type { Clock } from "../tasks/clock";
-import { sendAndStore } from "../telegram/outgoing";
+import { type OutgoingMessage, sendAndStore } from "../telegram/outgoing";
 import { completeWithFallback, providersFor } from "./chain";
 import type { AiJob } from "./job";
 import { countUsage, firstNotice, limitReached, type UsageSubject } from "./limits";
@@ -20,6 +20,12 @@ export interface AiReplyDeps {
   bot: BotRow;
   clock: Clock;
   memory: MemoryStore;
+  /**
+   * Sends and stores one reply. The coordinator passes one that journals each call (so a
+   * job answered again after a restart never sends twice, see telegram/ingest/effects.ts);
+   * it throws when the reply did not certainly arrive. Default: sendAndStore.
+   */
+  send?: (msg: OutgoingMessage & { type: "text" }) => Promise<unknown>;
 }
 
 const TYPING_EVERY_MS = 4500;
@@ -66,17 +72,15 @@ export async function answerJobs(deps: AiReplyDeps, jobs: AiJob[]): Promise<"rep
   const last = jobs[jobs.length - 1];
   if (!last) return "replied";
   const key = { botId: bot.id, userId: last.userId, day: usageDay(clock.now()) };
+  const send = deps.send ?? ((msg: OutgoingMessage & { type: "text" }) => sendAndStore({ env, db, log, bot }, msg));
   const reply = (text: string) =>
-    sendAndStore(
-      { env, db, log, bot },
-      {
-        type: "text",
-        chat_id: last.chatId,
-        text,
-        reply_parameters: { message_id: last.messageId, allow_sending_without_reply: true },
-        ...(last.threadId !== undefined ? { message_thread_id: last.threadId } : {}),
-      },
-    );
+    send({
+      type: "text",
+      chat_id: last.chatId,
+      text,
+      reply_parameters: { message_id: last.messageId, allow_sending_without_reply: true },
+      ...(last.threadId !== undefined ? { message_thread_id: last.threadId } : {}),
+    });
 
   // The allowlist may have changed since the message was queued.
   if (!groupAllowed(bot, last.chatType, last.chatId)) return "not_allowed";

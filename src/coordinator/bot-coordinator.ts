@@ -7,14 +7,16 @@ import { DurableObject } from "cloudflare:workers";
 import type { AiJob } from "../ai/job";
 import { doMemoryStore } from "../ai/memory";
 import { answerJobs } from "../ai/reply";
-import { findBot } from "../db/bots";
+import { type BotRow, findBot, telegramFor } from "../db/bots";
 import { createDb } from "../db/client";
-import type { Env } from "../env";
+import type { Db, Env } from "../env";
 import { createLogger, type Logger } from "../lib/log";
 import { type Clock, systemClock } from "../tasks/clock";
 import { emptyPacer, type PacerState, prune } from "../tasks/pacer";
 import { chatIdOf } from "../telegram/ingest/chat-of";
-import type { CoordinatorPort } from "../telegram/ingest/effects";
+import { runBatch } from "../telegram/ingest/d1";
+import { type CoordinatorPort, EffectRunner } from "../telegram/ingest/effects";
+import { type OutgoingMessage, outgoingStmts } from "../telegram/outgoing";
 import { chatsWithWork, enqueue, nextBatch, removeJobs } from "./ai-queue";
 import { Drainer, type DrainFaults, RUN_QUERY_BUDGET } from "./drain";
 import { Inbox, KEEP_DONE_MS } from "./inbox";
@@ -347,7 +349,8 @@ export class BotCoordinator extends DurableObject<Env> {
         try {
           if (bot?.aiEnabled) {
             const log = this.#log.child({ bot_id: bot.id, chat_id: chatId });
-            await answerJobs({ env: this.env, db, log, bot, clock: this.clock, memory: doMemoryStore(this.ctx.storage) }, batch);
+            const send = this.#journaledSend(db, log, bot, batch[batch.length - 1]?.updateId ?? first.updateId);
+            await answerJobs({ env: this.env, db, log, bot, clock: this.clock, memory: doMemoryStore(this.ctx.storage), send }, batch);
           }
         } catch (err) {
           // Dropped rather than retried forever: a reply that cannot be sent is logged.
@@ -358,6 +361,37 @@ export class BotCoordinator extends DurableObject<Env> {
     } finally {
       this.#aiBusy.delete(chatId);
     }
+  }
+
+  /**
+   * The AI reply's sends, journaled under the answered update (keys "ai:..."), so a job
+   * answered again after the object died mid-answer does not send twice. Throws when a reply
+   * did not certainly arrive (refused, or outcome unknown), for the AI side to count it.
+   */
+  #journaledSend(db: Db, log: Logger, bot: BotRow, updateId: number) {
+    const runner = new EffectRunner(
+      {
+        env: this.env,
+        db,
+        log,
+        bot,
+        client: () => telegramFor(this.env, bot, { log }),
+        journal: this.#journal,
+        coordinator: this.#port,
+      },
+      updateId,
+      "ai:",
+    );
+    return async (msg: OutgoingMessage & { type: "text" }) => {
+      const { type: _t, chat_id, text, ...extra } = msg;
+      const before = runner.sent.length;
+      const sent = await runner.reply(Number(chat_id), text, extra);
+      const now = runner.sent.slice(before);
+      if (now.length > 0) await runBatch(db, outgoingStmts(db, bot.id, now));
+      if (!sent && now.length === 0)
+        throw new Error(runner.unknown.length > 0 ? "AI reply outcome unknown (not repeated)" : "AI reply refused by Telegram");
+      return now;
+    };
   }
 
   /**

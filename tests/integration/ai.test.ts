@@ -6,7 +6,7 @@ import { POLITE_FAILURE } from "../../src/ai/texts";
 import { apiJson } from "../helpers/api";
 import { FakeTelegram } from "../helpers/fake-telegram";
 import { FakeAi, openaiTurns } from "./ai-support";
-import { stubFor } from "./coordinator-support";
+import { stubFor, withInstance } from "./coordinator-support";
 import { count, deliver, setupBot, type TestBot, textUpdate } from "./webhook-support";
 
 const fake = new FakeTelegram();
@@ -110,6 +110,30 @@ describe("AI replies", () => {
       ).toEqual({ requests: 1, failures: 1 }),
     );
     expect(fake.callsOf("sendMessage")).toHaveLength(1);
+  });
+
+  it("journals the AI reply under its update, and a send a dead attempt began is not made again", async () => {
+    const u = textUpdate("journal me", { userId: 7011 });
+    await deliver(bot.id, bot.secret, u);
+    await waitForReplies(1);
+    await vi.waitFor(async () =>
+      expect(await stubFor(bot.id).journalOf(u.update_id)).toEqual([expect.objectContaining({ key: "ai:reply:0", state: "sent" })]),
+    );
+    // The object died after writing the intent of the next update's AI reply, before Telegram answered.
+    fake.reset();
+    const v = textUpdate("and me", { userId: 7012 });
+    await withInstance(stubFor(bot.id), (_i, state) => {
+      state.storage.sql.exec(
+        "INSERT INTO journal (update_id, key, state, value, at) VALUES (?, 'ai:reply:0', 'sending', NULL, ?)",
+        v.update_id,
+        Date.now(),
+      );
+    });
+    await deliver(bot.id, bot.secret, v);
+    await vi.waitFor(async () =>
+      expect(await stubFor(bot.id).journalOf(v.update_id)).toEqual([expect.objectContaining({ key: "ai:reply:0", state: "unknown" })]),
+    );
+    expect(fake.callsOf("sendMessage")).toHaveLength(0);
   });
 
   it("remembers the conversation, bounded by ai_memory_messages, and /reset clears it", async () => {

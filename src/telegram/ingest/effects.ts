@@ -72,9 +72,11 @@ export class EffectRunner {
   /** Calls whose outcome is unknown in this attempt (journaled; never repeated). */
   readonly unknown: string[] = [];
 
+  /** `prefix` keeps apart the keys of work done for one update outside its handling (e.g. "ai:" for its AI reply). */
   constructor(
     readonly deps: EffectDeps,
     readonly updateId: number,
+    readonly prefix = "",
   ) {}
 
   /** Sends text (split over 4096 characters, each piece journaled); answers what was sent now. */
@@ -83,7 +85,7 @@ export class EffectRunner {
     const sentNow: Message[] = [];
     const pieces = splitText(text);
     for (let i = 0; i < pieces.length; i++) {
-      const key = pieces.length === 1 ? `reply:${n}` : `reply:${n}:${i}`;
+      const key = `${this.prefix}${pieces.length === 1 ? `reply:${n}` : `reply:${n}:${i}`}`;
       const piece = pieces[i] ?? "";
       const outcome = await this.#once(key, async () => {
         const msgs = await sendOnly(this.deps, { type: "text", ...extra, chat_id: chatId, text: piece }, await this.deps.client());
@@ -104,7 +106,7 @@ export class EffectRunner {
   }
 
   async call<M extends ApiMethod>(method: M, params: ApiParams<M>): Promise<ApiResult<M> | undefined> {
-    const key = `call:${this.#seq++}:${method}`;
+    const key = `${this.prefix}call:${this.#seq++}:${method}`;
     const outcome = await this.#once(key, async () => (await this.deps.client()).call(method, params));
     return outcome.kind === "done" ? (outcome.value as ApiResult<M>) : undefined;
   }
