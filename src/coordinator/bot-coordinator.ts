@@ -170,7 +170,7 @@ export class BotCoordinator extends DurableObject<Env> {
     return { ...row, journal };
   }
 
-  async #runDrain(): Promise<void> {
+  async #runDrain(fromAlarm = false): Promise<void> {
     try {
       await this.#drain().run();
     } catch (error) {
@@ -182,8 +182,11 @@ export class BotCoordinator extends DurableObject<Env> {
       this.#inbox.prune(now);
       this.#journal.prune(now - KEEP_DONE_MS);
     }
-    // Work left (waiting out a backoff or an outage): the alarm comes back for it.
+    // Work left (waiting out a backoff or an outage): the alarm comes back for it. Nothing
+    // left: the safety net stays armed until its alarm finds nothing, so a steady trickle of
+    // updates does not rewrite the alarm on every accept (a storage write on the hot path).
     const next = this.#drain().nextRun();
+    if (next === null && !fromAlarm) return;
     await this.#armInbox(next === null ? null : Math.max(next, now + 50)).catch((error) =>
       this.#log.error("arming the inbox alarm failed", { error }),
     );
@@ -272,7 +275,7 @@ export class BotCoordinator extends DurableObject<Env> {
       if (k === AI_WORK) work.push(this.#drainAi());
       else if (k === INBOX_WORK) {
         this.#inboxDue = undefined;
-        work.push(this.#runDrain());
+        work.push(this.#runDrain(true));
       } else {
         const id = Number(k.slice("task:".length));
         const kind = (await this.ctx.storage.get<TaskState>(taskKey(id)))?.kind;

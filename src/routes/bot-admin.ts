@@ -115,6 +115,8 @@ export const botAdmin = new Hono<AppEnv>()
             oldest_pending_age_s: box.oldest_pending_age_ms === null ? null : Math.round(box.oldest_pending_age_ms / 1000),
             dead_letters: box.dead_letters,
             last_error: box.last_error,
+            // Since the coordinator last started: group commits, updates stored and handled, runs handed over.
+            drain: box.drain,
           }
         : { ok: false, error: inbox.ok ? "unknown" : inbox.error },
     });
