@@ -215,7 +215,7 @@ export class Drainer {
   ): Promise<boolean> {
     const { inbox } = this.deps;
     const blocked = new Set<number>();
-    const byChat = new Map<string, InboxRow[]>();
+    const byChat = new Map<string, Omit<InboxRow, "body">[]>();
     for (const r of inbox.unhandled(HANDLE_WINDOW)) {
       const chat = r.chat_id;
       const waiting = r.state === "pending" || r.next_at > now;
@@ -246,11 +246,11 @@ export class Drainer {
     const failed: { id: number; err: unknown }[] = [];
     const sent: Message[] = [];
 
-    const runChat = async (rows: InboxRow[]) => {
+    const runChat = async (rows: Omit<InboxRow, "body">[]) => {
       for (const r of rows) {
         let p = fresh?.items.get(r.update_id);
         try {
-          p ??= prepare(JSON.parse(r.body) as RawUpdate, bot);
+          p ??= prepare(JSON.parse(inbox.body(r.update_id) ?? "null") as RawUpdate, bot);
           if (!needsHandling(p, fresh?.items.has(r.update_id) ? batch : undefined)) {
             done.push(r.update_id);
             continue;

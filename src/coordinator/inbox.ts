@@ -109,32 +109,40 @@ export class Inbox {
     return rows;
   }
 
-  /** Rows not yet handled (pending or stored), in arrival order. */
-  unhandled(limit: number): InboxRow[] {
+  /** Rows not yet handled (pending or stored), in arrival order, without their bodies (see body()). */
+  unhandled(limit: number): Omit<InboxRow, "body">[] {
     return this.sql
-      .exec<InboxRow & Record<string, SqlStorageValue>>(
-        `SELECT seq, update_id, body, state, chat_id, attempts, next_at FROM inbox WHERE state IN ('pending', 'stored')
+      .exec<Omit<InboxRow, "body"> & Record<string, SqlStorageValue>>(
+        `SELECT seq, update_id, state, chat_id, attempts, next_at FROM inbox WHERE state IN ('pending', 'stored')
          ORDER BY seq LIMIT ?`,
         limit,
       )
       .toArray();
   }
 
+  body(updateId: number): string | null {
+    return this.sql.exec<{ body: string | null }>("SELECT body FROM inbox WHERE update_id = ?", updateId).toArray()[0]?.body ?? null;
+  }
+
   markStored(updateIds: number[]): void {
-    for (const id of updateIds) {
-      this.sql.exec("UPDATE inbox SET state = 'stored', attempts = 0, next_at = 0 WHERE update_id = ? AND state = 'pending'", id);
-    }
+    if (updateIds.length === 0) return;
+    this.sql.exec(
+      "UPDATE inbox SET state = 'stored', attempts = 0, next_at = 0 WHERE state = 'pending' AND update_id IN (SELECT value FROM json_each(?))",
+      JSON.stringify(updateIds),
+    );
   }
 
   markDone(updateIds: number[], now: number): void {
-    for (const id of updateIds) {
-      const changed = this.sql.exec(
-        "UPDATE inbox SET state = 'done', body = NULL, done_at = ?, last_error = NULL WHERE update_id = ? AND state IN ('pending', 'stored')",
-        now,
-        id,
-      ).rowsWritten;
-      if (changed > 0) this.bump("done");
-    }
+    if (updateIds.length === 0) return;
+    this.sql.exec(
+      `UPDATE inbox SET state = 'done', body = NULL, done_at = ?, last_error = NULL
+       WHERE state IN ('pending', 'stored') AND update_id IN (SELECT value FROM json_each(?))`,
+      now,
+      JSON.stringify(updateIds),
+    );
+    // changes(), not rowsWritten: the latter counts index rows too.
+    const changed = Number(this.sql.exec<{ n: number }>("SELECT changes() AS n").one().n);
+    if (changed > 0) this.bump("done", changed);
   }
 
   /**
