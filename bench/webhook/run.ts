@@ -99,6 +99,8 @@ interface InboxStatus {
   depth: number;
   deadLetters: number;
   lastError: unknown;
+  /** The coordinator's drain since it started: group commits, updates stored and handled, runs handed over. */
+  drain?: { commits: number; stored: number; handled: number; handovers: number };
   /** When the answer was in (epoch ms). */
   at: number;
 }
@@ -187,7 +189,14 @@ async function startPlatform(api: FakeBotApi, helper: Helper = { startWorker, TE
       const res = await fetch(statusUrl, { headers: { authorization: auth.authorization } });
       const j = (await res.json()) as {
         counters?: { updates_received: number; updates_done: number; duplicates: number };
-        inbox?: { ok: boolean; depth: number; dead_letters: number; last_error: unknown; error?: string };
+        inbox?: {
+          ok: boolean;
+          depth: number;
+          dead_letters: number;
+          last_error: unknown;
+          error?: string;
+          drain?: InboxStatus["drain"];
+        };
       };
       if (!res.ok || !j.counters || !j.inbox?.ok) throw new Error(`status failed: ${res.status} ${JSON.stringify(j).slice(0, 300)}`);
       return {
@@ -197,6 +206,7 @@ async function startPlatform(api: FakeBotApi, helper: Helper = { startWorker, TE
         depth: j.inbox.depth,
         deadLetters: j.inbox.dead_letters,
         lastError: j.inbox.last_error,
+        drain: j.inbox.drain,
         at: nowMs(),
       };
     };
@@ -746,8 +756,12 @@ async function main() {
       `  checks: the one-write Worker stored ${oneWriteStored ?? "?"} updates, answered 2xx ${W.handled + (warmOk.get("one-write") ?? 0) + oneWriteExtra} ` +
         `(the rest: requests in flight when a wrk run stopped, up to ${CONNECTIONS} a run); fake Bot API calls ${JSON.stringify(counts)}`,
     );
+    const platformServer = servers.find((x) => x.kind === "platform");
+    const d = platformServer?.status ? (await platformServer.status()).drain : undefined;
     say(
-      "  drain figures (batches, updates per group commit): not exposed by the status endpoint (the coordinator's inboxStatus().drain is not passed on by src/routes/bot-admin.ts), skipped",
+      d
+        ? `  drain since the coordinator started: ${d.stored} updates stored in ${d.commits} group commits (${(d.stored / Math.max(1, d.commits)).toFixed(1)} per commit), ${d.handled} handled, ${d.handovers} runs handed over to the alarm`
+        : "  drain figures: the status endpoint gave none (an older platform)",
     );
     say(`  load average at the end: ${load()}`);
     console.log(lines.join("\n"));
