@@ -5,19 +5,15 @@
 // restarts) and is mirrored into D1 for the dashboard.
 import { DurableObject } from "cloudflare:workers";
 import type { AiJob } from "../ai/job";
-import { doMemoryStore } from "../ai/memory";
-import { answerJobs } from "../ai/reply";
-import { type BotRow, findBot, telegramFor } from "../db/bots";
+import { findBot } from "../db/bots";
 import { createDb } from "../db/client";
-import type { Db, Env } from "../env";
+import type { Env } from "../env";
 import { createLogger, type Logger } from "../lib/log";
 import { type Clock, systemClock } from "../tasks/clock";
 import { emptyPacer, type PacerState, prune } from "../tasks/pacer";
 import { chatIdOf } from "../telegram/ingest/chat-of";
-import { runBatch } from "../telegram/ingest/d1";
-import { type CoordinatorPort, EffectRunner } from "../telegram/ingest/effects";
-import { type OutgoingMessage, outgoingStmts } from "../telegram/outgoing";
-import { chatsWithWork, enqueue, nextBatch, removeJobs } from "./ai-queue";
+import type { CoordinatorPort } from "../telegram/ingest/effects";
+import { AI_WORK, AiWork } from "./ai-work";
 import { Drainer, type DrainFaults, RUN_QUERY_BUDGET } from "./drain";
 import { Inbox, KEEP_DONE_MS } from "./inbox";
 import { SqlJournal } from "./journal";
@@ -25,13 +21,10 @@ import { arm, dueBy, readSchedule, setDue } from "./schedule";
 import { loadTaskRow, onStart, onStop, runTaskOnce } from "./task-runner";
 import { mirrorToD1, type PublicTaskStatus, publicTaskState, type TaskState, taskKey } from "./task-state";
 
-const AI_WORK = "ai";
 const INBOX_WORK = "inbox";
 /** If a drain dies with the object, the alarm picks the inbox up after this. */
 const INBOX_SAFETY_NET_MS = 30_000;
 const PRUNE_EVERY_MS = 3600_000;
-/** If a drain of the AI queue dies with the object, the alarm picks the work up after this. */
-const AI_SAFETY_NET_MS = 60_000;
 /** A run that crashed the object is retried after this lease (its entry is pushed back before it runs). */
 const RUN_LEASE_MS = 60_000;
 
@@ -47,8 +40,6 @@ export class BotCoordinator extends DurableObject<Env> {
   /** Queries one drain run may make (DRAIN_QUERY_BUDGET; tests set it before the first accept). */
   drainBudget: number | undefined;
   #pacer?: PacerState;
-  #aiBusy = new Set<number>();
-  #aiQueueTail: Promise<unknown> = Promise.resolve();
   #log: Logger = createLogger({ component: "coordinator" });
   readonly #inbox: Inbox;
   readonly #journal: SqlJournal;
@@ -57,10 +48,26 @@ export class BotCoordinator extends DurableObject<Env> {
   #inboxDue: number | null | undefined;
   #lastPrune = 0;
 
+  readonly #ai: AiWork;
+
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.#inbox = new Inbox(ctx.storage.sql);
     this.#journal = new SqlJournal(ctx.storage.sql, ctx.storage);
+    const self = this;
+    this.#ai = new AiWork({
+      ctx,
+      // Read each time: tests swap the clock and the env.
+      get env() {
+        return self.env;
+      },
+      get clock() {
+        return self.clock;
+      },
+      log: this.#log,
+      journal: this.#journal,
+      port: () => this.#port,
+    });
   }
 
   /** What handling an update may ask of this object: passed down as a port, never imported. */
@@ -250,16 +257,12 @@ export class BotCoordinator extends DurableObject<Env> {
 
   /** Queues an AI reply; answers at once, the reply follows. Deduped by update_id. */
   async enqueueAi(job: AiJob): Promise<{ queued: boolean; duplicate: boolean }> {
-    const queued = await this.#aiQueue(() => enqueue(this.ctx.storage, job));
-    if (!queued) return { queued: false, duplicate: true };
-    await dueBy(this.ctx.storage, AI_WORK, this.clock.now() + AI_SAFETY_NET_MS);
-    this.ctx.waitUntil(this.#drainAi());
-    return { queued: true, duplicate: false };
+    return this.#ai.enqueue(job);
   }
 
   /** Forgets a chat's conversation memory (/reset). */
   async clearAiMemory(chatId: number): Promise<void> {
-    await doMemoryStore(this.ctx.storage).clear(chatId);
+    await this.#ai.clearMemory(chatId);
   }
 
   override async alarm(): Promise<void> {
@@ -276,7 +279,7 @@ export class BotCoordinator extends DurableObject<Env> {
     const broadcastIds: number[] = [];
     const work: Promise<void>[] = [];
     for (const k of due) {
-      if (k === AI_WORK) work.push(this.#drainAi());
+      if (k === AI_WORK) work.push(this.#ai.drain());
       else if (k === INBOX_WORK) {
         this.#inboxDue = undefined;
         work.push(this.#runDrain(true));
@@ -332,83 +335,6 @@ export class BotCoordinator extends DurableObject<Env> {
   async #loadPacer(): Promise<PacerState> {
     this.#pacer ??= (await this.ctx.storage.get<PacerState>("pacer")) ?? emptyPacer();
     return this.#pacer;
-  }
-
-  /** Answers every chat with queued messages; chats in parallel, one reply in flight per chat. */
-  async #drainAi(): Promise<void> {
-    const storage = this.ctx.storage;
-    const chats = (await chatsWithWork(storage)).filter((c) => !this.#aiBusy.has(c));
-    await Promise.allSettled(chats.map((c) => this.#answerChat(c)));
-    if ((await chatsWithWork(storage)).length === 0) await setDue(storage, AI_WORK, null);
-    else if (this.#aiBusy.size === 0) await dueBy(storage, AI_WORK, this.clock.now() + 1000);
-  }
-
-  async #answerChat(chatId: number): Promise<void> {
-    if (this.#aiBusy.has(chatId)) return;
-    this.#aiBusy.add(chatId);
-    try {
-      for (;;) {
-        const batch = await nextBatch(this.ctx.storage, chatId);
-        const first = batch[0];
-        if (!first) return;
-        const db = createDb(this.env.DB);
-        const bot = await findBot(db, first.botId);
-        try {
-          if (bot?.aiEnabled) {
-            const log = this.#log.child({ bot_id: bot.id, chat_id: chatId });
-            const send = this.#journaledSend(db, log, bot, batch[batch.length - 1]?.updateId ?? first.updateId);
-            await answerJobs({ env: this.env, db, log, bot, clock: this.clock, memory: doMemoryStore(this.ctx.storage), send }, batch);
-          }
-        } catch (err) {
-          // Dropped rather than retried forever: a reply that cannot be sent is logged.
-          this.#log.error("AI reply failed", { bot_id: first.botId, chat_id: chatId, error: err });
-        }
-        await this.#aiQueue(() => removeJobs(this.ctx.storage, chatId, batch));
-      }
-    } finally {
-      this.#aiBusy.delete(chatId);
-    }
-  }
-
-  /**
-   * The AI reply's sends, journaled under the answered update (keys "ai:..."), so a job
-   * answered again after the object died mid-answer does not send twice. Throws when a reply
-   * did not certainly arrive (refused, or outcome unknown), for the AI side to count it.
-   */
-  #journaledSend(db: Db, log: Logger, bot: BotRow, updateId: number) {
-    const runner = new EffectRunner(
-      {
-        env: this.env,
-        db,
-        log,
-        bot,
-        client: () => telegramFor(this.env, bot, { log }),
-        journal: this.#journal,
-        coordinator: this.#port,
-      },
-      updateId,
-      "ai:",
-    );
-    return async (msg: OutgoingMessage & { type: "text" }) => {
-      const { type: _t, chat_id, text, ...extra } = msg;
-      const before = runner.sent.length;
-      const sent = await runner.reply(Number(chat_id), text, extra);
-      const now = runner.sent.slice(before);
-      if (now.length > 0) await runBatch(db, outgoingStmts(db, bot.id, now));
-      if (!sent && now.length === 0)
-        throw new Error(runner.unknown.length > 0 ? "AI reply outcome unknown (not repeated)" : "AI reply refused by Telegram");
-      return now;
-    };
-  }
-
-  /**
-   * The AI queue's read-modify-writes, one at a time: the drain offers messages of several
-   * chats side by side within one event, where the input gate does not keep them apart.
-   */
-  #aiQueue<T>(fn: () => Promise<T>): Promise<T> {
-    const run = this.#aiQueueTail.then(fn);
-    this.#aiQueueTail = run.catch(() => undefined);
-    return run;
   }
 
   async #load(taskId: number): Promise<TaskState> {

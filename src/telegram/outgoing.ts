@@ -9,7 +9,7 @@ import type { Logger } from "../lib/log";
 import type { ApiParams, InputFile, TelegramClient } from "./client";
 import { TelegramError } from "./errors";
 import { runBatch } from "./ingest/d1";
-import { outgoingGroupStmts } from "./ingest/group-commit";
+import { outgoingGroupStmts } from "./ingest/message-rows-sql";
 import { migrateChat } from "./ingest/migrate";
 
 export interface OutgoingDeps {
