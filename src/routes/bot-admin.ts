@@ -14,9 +14,9 @@ import { publicBot, requireBot, telegramFor } from "../db/bots";
 import type { AppEnv } from "../env";
 import { AppError } from "../lib/errors";
 import { idParam, jsonBody, withSafeLinks, zFileRef } from "../lib/validate";
+import { forOperator } from "../services/operator-call";
 import { runBatch, stmt } from "../telegram/ingest/d1";
 import { type OutgoingMessage, sendAndStore } from "../telegram/outgoing";
-import { forOperator } from "./webhook-admin";
 
 const sendSchema = z
   .strictObject({

@@ -77,6 +77,23 @@ export function describeError(err: unknown): { status: number; code: ErrorCode; 
   return { status: 500, code: "INTERNAL", message: "Something went wrong on our side; it has been logged" };
 }
 
+export type Outcome<T> = { ok: true; value: T } | { ok: false; status: number; message: string };
+
+/**
+ * Runs a service call for a form post. A refusal (bad input, a conflict, Telegram saying no
+ * or being down) comes back as a message for the form, the way the API would have said it;
+ * a failure of ours is logged as well, since the page shows it rather than throwing it.
+ */
+export async function outcomeOf<T>(c: Ctx, fn: () => Promise<T>): Promise<Outcome<T>> {
+  try {
+    return { ok: true, value: await fn() };
+  } catch (err) {
+    const d = describeError(err);
+    if (d.status >= 500) c.get("log")?.error("page action failed", { error: err, stack: err instanceof Error ? err.stack : undefined });
+    return { ok: false, status: d.status, message: d.message };
+  }
+}
+
 export const pageErrorHandler: ErrorHandler<AppEnv> = (err, c) => {
   const d = describeError(err);
   if (d.status >= 500) c.get("log")?.error("page failed", { error: err, stack: err instanceof Error ? err.stack : undefined });
