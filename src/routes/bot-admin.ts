@@ -14,7 +14,6 @@ import { publicBot, requireBot, telegramFor } from "../db/bots";
 import type { AppEnv } from "../env";
 import { AppError } from "../lib/errors";
 import { idParam, jsonBody, withSafeLinks, zFileRef } from "../lib/validate";
-import { forOperator } from "../services/operator-call";
 import { runBatch, stmt } from "../telegram/ingest/d1";
 import { type OutgoingMessage, sendAndStore } from "../telegram/outgoing";
 
@@ -158,6 +157,6 @@ export const botAdmin = new Hono<AppEnv>()
     } else {
       throw new AppError("BAD_REQUEST", "Give one of text, photo, document");
     }
-    const sent = await forOperator("the message", () => sendAndStore({ env: c.env, db, log, bot }, msg));
+    const sent = await sendAndStore({ env: c.env, db, log, bot }, msg);
     return c.json({ ok: true, message: sent[0] ?? null, messages: sent });
   });

@@ -15,17 +15,21 @@ import { type CreateBotInput, type PatchBotInput, settingsColumns } from "./bot-
 import { ANALYTICS_TABLES } from "./bot-tables";
 import type { ServiceCtx } from "./context";
 
-/** Asks Telegram who the token belongs to; a refusal is the caller's 400, an outage our 502. */
+/**
+ * Asks Telegram who the token belongs to. A token Telegram does not know (401, 404) is the
+ * caller's bad input, a 400, and that is a rule of this domain rather than an error mapping;
+ * anything else (rate limit, outage) goes to toAppError like every other Telegram failure.
+ */
 async function verifyToken(env: Env, token: string) {
   try {
     return await clientForToken(env, token, { maxRetries: 1 }).call("getMe");
   } catch (err) {
-    if (err instanceof TelegramError) {
+    if (err instanceof TelegramError && (err.errorCode === 401 || err.errorCode === 404)) {
       throw new AppError("BAD_REQUEST", `Telegram rejected the token: ${err.description || err.errorCode}`, {
         telegram_error_code: err.errorCode,
       });
     }
-    throw new AppError("UPSTREAM_UNAVAILABLE", "Could not reach the Telegram Bot API to check the token; try again");
+    throw err;
   }
 }
 

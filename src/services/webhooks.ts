@@ -1,5 +1,6 @@
 // A bot's webhook at Telegram: set (with a fresh secret every time), delete, and read back.
-// Only the secret's SHA-256 is kept; the secret itself is never stored or answered.
+// Only the secret's SHA-256 is kept; the secret itself is never stored or answered. Telegram's
+// refusals and outages propagate as they are: toAppError gives them their status.
 import { eq } from "drizzle-orm";
 import { z } from "zod";
 import { type BotRow, telegramFor } from "../db/bots";
@@ -11,7 +12,6 @@ import { webhookUrlProblem, zHttpUrl } from "../lib/validate";
 import { KNOWN_KINDS } from "../telegram/ingest/normalize";
 import { forgetCachedBot } from "./bot-cache";
 import type { ServiceCtx } from "./context";
-import { forOperator } from "./operator-call";
 
 // Every kind ingest stores or acts on, chat_member included (Telegram omits it unless asked).
 export const DEFAULT_ALLOWED_UPDATES: string[] = [...KNOWN_KINDS];
@@ -33,7 +33,7 @@ export type DeleteWebhookInput = z.infer<typeof deleteWebhookSchema>;
 /** Telegram's view of the webhook next to ours, as the JSON API answers it. */
 export async function webhookInfo({ env, log }: ServiceCtx, bot: BotRow) {
   const tg = await telegramFor(env, bot, { log });
-  const info = await forOperator("getWebhookInfo", () => tg.call("getWebhookInfo"));
+  const info = await tg.call("getWebhookInfo");
   return {
     bot_id: bot.id,
     url: info.url,
@@ -65,14 +65,12 @@ export async function setWebhook({ env, db, log }: ServiceCtx, bot: BotRow, inpu
   const allowed = input.allowed_updates ?? DEFAULT_ALLOWED_UPDATES;
   const secret = randomToken(32);
   const tg = await telegramFor(env, bot, { log });
-  await forOperator("setWebhook", () =>
-    tg.call("setWebhook", {
-      url,
-      secret_token: secret,
-      allowed_updates: allowed as never,
-      ...(input.drop_pending_updates !== undefined && { drop_pending_updates: input.drop_pending_updates }),
-    }),
-  );
+  await tg.call("setWebhook", {
+    url,
+    secret_token: secret,
+    allowed_updates: allowed as never,
+    ...(input.drop_pending_updates !== undefined && { drop_pending_updates: input.drop_pending_updates }),
+  });
   await db
     .update(bots)
     .set({ webhookUrl: url, webhookSecretHash: await sha256Hex(secret), allowedUpdates: allowed, updatedAt: nowSeconds() })
@@ -84,7 +82,7 @@ export async function setWebhook({ env, db, log }: ServiceCtx, bot: BotRow, inpu
 
 export async function deleteWebhook({ env, db, log }: ServiceCtx, bot: BotRow, input: DeleteWebhookInput): Promise<void> {
   const tg = await telegramFor(env, bot, { log });
-  await forOperator("deleteWebhook", () => tg.call("deleteWebhook", { drop_pending_updates: input.drop_pending_updates }));
+  await tg.call("deleteWebhook", { drop_pending_updates: input.drop_pending_updates });
   await db.update(bots).set({ webhookUrl: null, webhookSecretHash: null, updatedAt: nowSeconds() }).where(eq(bots.id, bot.id));
   forgetCachedBot(bot.id);
 }
