@@ -1,13 +1,14 @@
 // Bots: registering one (its token checked with Telegram's getMe), changing it, and deleting
 // it with everything it owns. The JSON API and the dashboard both call these.
 import { eq, or } from "drizzle-orm";
-import { type BotRow, clientForToken, requireBot, telegramFor } from "../db/bots";
+import { type BotRow, requireBot } from "../db/bots";
 import { nowSeconds } from "../db/client";
 import { bots } from "../db/schema";
 import { isUniqueViolation } from "../db/unique";
 import type { Db, Env } from "../env";
 import { encryptSecret, fingerprint } from "../lib/crypto";
 import { AppError } from "../lib/errors";
+import { clientForToken, telegramFor } from "../telegram/bot-client";
 import { TelegramError } from "../telegram/errors";
 import { deleteBotMessages } from "../telegram/retention";
 import { forgetCachedBot } from "./bot-cache";

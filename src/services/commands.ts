@@ -3,12 +3,13 @@
 // the stored change stands either way, since the menu is a convenience and the next
 // change retries it.
 import { and, asc, eq } from "drizzle-orm";
-import { type BotRow, requireBot, telegramFor } from "../db/bots";
+import { type BotRow, requireBot } from "../db/bots";
 import { nowSeconds } from "../db/client";
 import { botCommands } from "../db/schema";
 import { isUniqueViolation } from "../db/unique";
 import type { Db } from "../env";
 import { AppError } from "../lib/errors";
+import { telegramFor } from "../telegram/bot-client";
 import { builtinCommands, findCommand } from "../telegram/commands/registry";
 import { t } from "../telegram/i18n";
 import type { CommandRow, CreateCommandInput, PatchCommandInput } from "./command-input";

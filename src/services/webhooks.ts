@@ -3,12 +3,13 @@
 // refusals and outages propagate as they are: toAppError gives them their status.
 import { eq } from "drizzle-orm";
 import { z } from "zod";
-import { type BotRow, telegramFor } from "../db/bots";
+import type { BotRow } from "../db/bots";
 import { nowSeconds } from "../db/client";
 import { bots } from "../db/schema";
 import { randomToken, sha256Hex } from "../lib/crypto";
 import { AppError } from "../lib/errors";
 import { webhookUrlProblem, zHttpUrl } from "../lib/validate";
+import { telegramFor } from "../telegram/bot-client";
 import { KNOWN_KINDS } from "../telegram/ingest/normalize";
 import { forgetCachedBot } from "./bot-cache";
 import type { ServiceCtx } from "./context";

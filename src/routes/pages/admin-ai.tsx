@@ -8,10 +8,10 @@ import { aiUsage } from "../../db/schema";
 import { parseWith } from "../../lib/validate";
 import { patchBotSchema } from "../../services/bot-input";
 import { patchBot } from "../../services/bots";
+import { dayString } from "../../stats/page-queries";
 import { Csrf, Empty, fmtNum, Table } from "../../views/components";
 import { svc } from "../service-ctx";
 import { formFields, outcomeOf, pagesApp, redirectWith, render } from "./common";
-import { dayString } from "./stats-queries";
 
 const BASE = "/admin/ai/";
 const SCOPES = ["user", "chat", "bot"] as const;

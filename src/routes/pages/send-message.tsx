@@ -4,11 +4,12 @@
 import type { Message } from "@grammyjs/types";
 import { desc, eq } from "drizzle-orm";
 import { z } from "zod";
-import { requireBot, telegramFor } from "../../db/bots";
+import { requireBot } from "../../db/bots";
 import { chats } from "../../db/schema";
 import { AppError } from "../../lib/errors";
 import { parseWith, withSafeLinks, zFileRefOrEmpty } from "../../lib/validate";
 import { toAppError } from "../../services/to-app-error";
+import { telegramFor } from "../../telegram/bot-client";
 import { type ApiParams, InputFile } from "../../telegram/client";
 import { type OutgoingDeps, type OutgoingMessage, sendAndStore } from "../../telegram/outgoing";
 import { type SendFormValues, SendPage, type SendPageProps } from "../../views/pages/send-message";

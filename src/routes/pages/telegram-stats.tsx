@@ -3,11 +3,11 @@
 import { listBots, requireBot } from "../../db/bots";
 import { toAppError } from "../../services/to-app-error";
 import { getBotChatsStats } from "../../stats";
+import { analytics, chatErrors, chatOptions, chatStatRows, chatTotals, errorText, pageSearchTerm } from "../../stats/page-queries";
 import { Empty } from "../../views/components";
 import { StatsPage } from "../../views/pages/telegram-stats";
 import { type Ctx, pageRows, pagesApp, paging, redirectWith, render } from "./common";
 import { csvCell, csvStream } from "./csv";
-import { analytics, chatErrors, chatOptions, chatStatRows, chatTotals, errorText, pageSearchTerm } from "./stats-queries";
 
 const BASE = "/studio/social/telegram-stats/";
 const PAGE = 200;

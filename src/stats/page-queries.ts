@@ -1,11 +1,13 @@
 // What the statistics pages read: chats with their latest collected figures, totals by
 // type, member history from snapshots and the group analytics rollups.
 import { and, asc, desc, eq, gt, inArray, or, type SQL, sql } from "drizzle-orm";
-import { type ChatType, chatStats, chats } from "../../db/schema";
-import type { Db } from "../../env";
-import { AppError } from "../../lib/errors";
-import { containsPattern, searchTermProblem } from "../../lib/validate";
-import { analyticsSummary, defaultRange, memberHistory } from "../../stats";
+import { type ChatType, chatStats, chats } from "../db/schema";
+import type { Db } from "../env";
+import { AppError } from "../lib/errors";
+import { containsPattern, searchTermProblem } from "../lib/validate";
+import { analyticsSummary } from "./analytics";
+import { defaultRange } from "./dates";
+import { memberHistory } from "./history";
 
 export const CHAT_TYPES: ChatType[] = ["channel", "supergroup", "group", "private"];
 
