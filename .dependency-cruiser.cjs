@@ -3,7 +3,8 @@
 // -> db/ -> lib/. tsPreCompilationDeps makes type-only imports count too, so a type cannot
 // smuggle an upward edge or a cycle past the check; the one rule that cares (the Durable
 // Object class) tells them apart with dependencyTypes "type-only".
-const LOWER_THAN_SERVICES = "^src/(coordinator|tasks|stats|telegram|ai|db|lib|views|middleware)/";
+// middleware/ is HTTP, beside routes/: it may call services (sessions, API tokens).
+const LOWER_THAN_SERVICES = "^src/(coordinator|tasks|stats|telegram|ai|db|lib|views)/";
 
 /** @type {import('dependency-cruiser').IConfiguration} */
 module.exports = {
@@ -37,6 +38,13 @@ module.exports = {
       comment: "env.ts is the bindings type; db/ may name Env and Db, never import code from it.",
       from: { path: "^src/db/" },
       to: { path: "^src/env\\.ts$", dependencyTypesNot: ["type-only"] },
+    },
+    {
+      name: "lib-imports-only-lib",
+      severity: "error",
+      comment: "lib/ is the ground floor (crypto, errors, logging, validation, roles, the clock): it imports no other layer.",
+      from: { path: "^src/lib/" },
+      to: { path: "^src/", pathNot: "^src/lib/" },
     },
     {
       name: "views-not-routes",

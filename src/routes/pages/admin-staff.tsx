@@ -2,7 +2,7 @@
 // accounts, change a role, deactivate or reactivate, set a new password, delete; each
 // change ends the account's sessions. The last active admin cannot be removed.
 import { ROLES } from "../../lib/roles";
-import { createStaff, deleteStaff, listStaff, MIN_PASSWORD_LENGTH, type StaffRole, updateStaff } from "../../lib/staff";
+import { createStaff, deleteStaff, listStaff, MIN_PASSWORD_LENGTH, type StaffRole, updateStaff } from "../../services/staff";
 import { toAppError } from "../../services/to-app-error";
 import { ActionButton, Csrf, Empty, fmtTime, Table } from "../../views/components";
 import { type Ctx, formFields, pagesApp, redirectWith, render } from "./common";
