@@ -10,6 +10,7 @@ import { mountRoutes } from "./routes";
 import { botsApi } from "./routes/bots-api";
 import { pageErrorHandler, wantsHtml } from "./routes/pages/common";
 import { webhookRoute } from "./routes/webhook";
+import { toAppError } from "./services/to-app-error";
 
 /** A Hono app with the per-request services, the 404 answer and the one error mapping. */
 function baseApp() {
@@ -38,20 +39,18 @@ function baseApp() {
   return app;
 }
 
+/** The JSON rendering of toAppError; 5xx are logged with their cause, clients get the message. */
 const baseErrorHandler: ErrorHandler<AppEnv> = (err, c) => {
-  const requestId = c.get("requestId");
-  if (err instanceof AppError) {
-    if (err.status >= 500) c.get("log")?.error("request failed", { code: err.code, error: err, cause: err.cause });
-    return c.json(errorBody(err.code, err.message, err.details, requestId), err.status);
+  const e = toAppError(err);
+  if (e.status >= 500) {
+    c.get("log")?.error("request failed", {
+      code: e.code,
+      error: err,
+      cause: e.cause,
+      stack: err instanceof Error ? err.stack : undefined,
+    });
   }
-  // Hono's own HTTPException (e.g. a body-limit rejection) keeps its status.
-  if (typeof (err as { getResponse?: unknown }).getResponse === "function" && "status" in err) {
-    const status = (err as { status: number }).status;
-    const code = status === 413 ? "PAYLOAD_TOO_LARGE" : status === 401 ? "UNAUTHORIZED" : "BAD_REQUEST";
-    return c.json(errorBody(code, err.message || "Request rejected", undefined, requestId), status as 400);
-  }
-  c.get("log")?.error("unhandled error", { error: err, stack: err instanceof Error ? err.stack : undefined });
-  return c.json(errorBody("INTERNAL", "Internal error; it has been logged", undefined, requestId), 500);
+  return c.json(errorBody(e.code, e.message, e.details, c.get("requestId")), e.status);
 };
 
 export function createApp() {

@@ -1,10 +1,10 @@
 // Answers one chat's queued message(s): quota, memory, typing indicator, the provider
 // chain, the reply (split over 4096 characters by sendAndStore), and usage accounting.
 import type { BotRow } from "../db/bots";
-import { telegramFor } from "../db/bots";
 import type { Db, Env } from "../env";
+import type { Clock } from "../lib/clock";
 import type { Logger } from "../lib/log";
-import type { Clock } from "../tasks/clock";
+import { telegramFor } from "../telegram/bot-client";
 import { type OutgoingMessage, sendAndStore } from "../telegram/outgoing";
 import { completeWithFallback, providersFor } from "./chain";
 import type { AiJob } from "./job";

@@ -4,11 +4,12 @@
 import type { AiJob } from "../ai/job";
 import { doMemoryStore } from "../ai/memory";
 import { answerJobs } from "../ai/reply";
-import { type BotRow, findBot, telegramFor } from "../db/bots";
+import { type BotRow, findBot } from "../db/bots";
 import { createDb } from "../db/client";
 import type { Db, Env } from "../env";
+import type { Clock } from "../lib/clock";
 import type { Logger } from "../lib/log";
-import type { Clock } from "../tasks/clock";
+import { telegramFor } from "../telegram/bot-client";
 import { runBatch } from "../telegram/ingest/d1";
 import { type CoordinatorPort, EffectRunner } from "../telegram/ingest/effects";
 import { type OutgoingMessage, outgoingStmts } from "../telegram/outgoing";

@@ -16,10 +16,11 @@
 import type { Message } from "@grammyjs/types";
 import { sql } from "drizzle-orm";
 import type { BotRow } from "../db/bots";
-import { findBot, telegramFor } from "../db/bots";
+import { findBot } from "../db/bots";
 import { createDb } from "../db/client";
 import type { Db, Env } from "../env";
 import type { Logger } from "../lib/log";
+import { telegramFor } from "../telegram/bot-client";
 import type { TelegramClient } from "../telegram/client";
 import { TelegramError } from "../telegram/errors";
 import { handleUpdate, needsHandling, type Prepared, prepare, type StoredBatch, storeBatch } from "../telegram/ingest";

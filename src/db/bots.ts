@@ -1,9 +1,7 @@
-// Bot rows: lookups, the public shape (never the token), and the decrypted token on demand.
+// Bot rows: lookups and the public shape (never the token).
 import { asc, eq } from "drizzle-orm";
-import type { Db, Env } from "../env";
-import { decryptSecret } from "../lib/crypto";
+import type { Db } from "../env";
 import { AppError } from "../lib/errors";
-import { createTelegramClient, type TelegramClient, type TelegramClientOptions } from "../telegram/client";
 import { bots } from "./schema";
 
 export type BotRow = typeof bots.$inferSelect;
@@ -52,20 +50,3 @@ export function publicBot(b: BotRow) {
   };
 }
 export type PublicBot = ReturnType<typeof publicBot>;
-
-export async function botToken(env: Env, bot: Pick<BotRow, "tokenCiphertext">): Promise<string> {
-  return decryptSecret(bot.tokenCiphertext, env.TOKEN_ENCRYPTION_KEY);
-}
-
-/** A Bot API client for this bot, pointed at TELEGRAM_API_BASE. */
-export async function telegramFor(
-  env: Env,
-  bot: Pick<BotRow, "tokenCiphertext">,
-  opts: Partial<TelegramClientOptions> = {},
-): Promise<TelegramClient> {
-  return clientForToken(env, await botToken(env, bot), opts);
-}
-
-export function clientForToken(env: Env, token: string, opts: Partial<TelegramClientOptions> = {}): TelegramClient {
-  return createTelegramClient({ token, baseUrl: env.TELEGRAM_API_BASE, ...opts });
-}

@@ -5,10 +5,10 @@
 import type { Context } from "hono";
 import { getCookie } from "hono/cookie";
 import type { AppEnv, Principal } from "../env";
-import { findLiveToken, touchToken } from "../lib/api-tokens";
 import { timingSafeEqual } from "../lib/crypto";
 import { AppError } from "../lib/errors";
-import { liveSessionPrincipal, readStaffSession, SESSION_COOKIE } from "../lib/staff-sessions";
+import { findLiveToken, touchToken } from "../services/api-tokens";
+import { liveSessionPrincipal, readStaffSession, SESSION_COOKIE } from "../services/staff-sessions";
 
 export const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 

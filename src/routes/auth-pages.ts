@@ -5,7 +5,7 @@ import { Hono } from "hono";
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import type { AppEnv } from "../env";
 import { randomToken, timingSafeEqual } from "../lib/crypto";
-import { authenticate } from "../lib/staff";
+import { authenticate } from "../services/staff";
 import {
   createStaffSession,
   deleteStaffSession,
@@ -13,7 +13,7 @@ import {
   readStaffSession,
   SESSION_COOKIE,
   SESSION_TTL_SECONDS,
-} from "../lib/staff-sessions";
+} from "../services/staff-sessions";
 import { LoginPage, type LoginPageProps } from "../views/pages/login";
 import { formFields, pageErrorHandler } from "./pages/common";
 

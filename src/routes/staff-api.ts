@@ -4,10 +4,10 @@
 import { Hono } from "hono";
 import { z } from "zod";
 import type { AppEnv, Principal } from "../env";
-import { createToken, listTokens, publicToken, revokeToken } from "../lib/api-tokens";
 import { ROLES } from "../lib/roles";
-import { createStaff, deleteStaff, listStaff, MIN_PASSWORD_LENGTH, publicStaff, USERNAME_RE, updateStaff } from "../lib/staff";
 import { idParam, jsonBody } from "../lib/validate";
+import { createToken, listTokens, publicToken, revokeToken } from "../services/api-tokens";
+import { createStaff, deleteStaff, listStaff, MIN_PASSWORD_LENGTH, publicStaff, USERNAME_RE, updateStaff } from "../services/staff";
 
 const createSchema = z.strictObject({
   username: z.string().trim().regex(USERNAME_RE, "2-64 letters, digits or _.@-"),

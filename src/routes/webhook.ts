@@ -7,11 +7,12 @@
 // is a failure to accept durably, so that Telegram delivers the update again.
 import { Hono } from "hono";
 import { coordinatorFor } from "../coordinator/stub";
-import { type BotRow, findBot } from "../db/bots";
-import type { AppEnv, Db } from "../env";
+import type { BotRow } from "../db/bots";
+import type { AppEnv } from "../env";
 import { sha256Hex, timingSafeEqual } from "../lib/crypto";
 import { AppError } from "../lib/errors";
 import { idParam } from "../lib/validate";
+import { BOT_CACHE_MAX, loadBot } from "../services/bot-cache";
 import { chatIdOf } from "../telegram/ingest/chat-of";
 import { assertUpdateShape } from "../telegram/ingest/shape";
 
@@ -35,29 +36,6 @@ function parseUpdate(text: string): { update_id: number } & Record<string, unkno
   const update = value as { update_id: number } & Record<string, unknown>;
   assertUpdateShape(update);
   return update;
-}
-
-// Bot rows are cached per isolate for a few seconds: the bot lookup is the one D1 read
-// every delivery would otherwise pay before its real work. A cached row is only trusted to
-// accept: a refusal (unknown, inactive, wrong secret) is always re-checked against D1, so a
-// new secret or a reactivation takes effect at once; a deactivation, webhook deletion or
-// secret change may let deliveries through for up to BOT_CACHE_MS more.
-const BOT_CACHE_MS = 10_000;
-const BOT_CACHE_MAX = 1000;
-const botCache = new Map<number, { bot: BotRow | undefined; at: number }>();
-
-/** Drops a bot from this isolate's cache (after its webhook or settings change here). */
-export function forgetCachedBot(id: number): void {
-  botCache.delete(id);
-}
-
-async function loadBot(db: Db, id: number, fresh: boolean): Promise<BotRow | undefined> {
-  const hit = botCache.get(id);
-  if (!fresh && hit && Date.now() - hit.at < BOT_CACHE_MS) return hit.bot;
-  const bot = await findBot(db, id);
-  if (botCache.size >= BOT_CACHE_MAX) botCache.clear();
-  botCache.set(id, { bot, at: Date.now() });
-  return bot;
 }
 
 // The last secret that matched each bot's stored hash, so a busy bot's deliveries skip

@@ -1,9 +1,9 @@
 // Collects a list of one bot's chats and stores the results: the one path the endpoints,
 // the cron snapshots and the Durable Object's batches share.
 import type { BotRow } from "../db/bots";
-import { telegramFor } from "../db/bots";
 import type { Db, Env } from "../env";
 import type { Logger } from "../lib/log";
+import { telegramFor } from "../telegram/bot-client";
 import { botTelegramId } from "./bot-identity";
 import type { CallMeter } from "./call-meter";
 import type { ChatTarget } from "./collect-chat";

@@ -7,16 +7,17 @@
 // other chat from its latest stored result (chat_stats), saying which is which
 // (`source` per chat, `coverage` overall). The cron snapshots and the bot's "stats" task
 // keep the stored results fresh for bots with many chats.
-import { and, asc, eq, gt, isNotNull, isNull, sql } from "drizzle-orm";
+import { and, asc, eq, gt } from "drizzle-orm";
 import { requireBot } from "../db/bots";
-import { type ChatType, chatStats, chats } from "../db/schema";
+import { chatStats, chats } from "../db/schema";
 import { AppError } from "../lib/errors";
 import { cappedBudget } from "./budget";
 import { CallMeter } from "./call-meter";
 import { callsFor } from "./collect-chat";
 import { collectForBot, type StatsDeps } from "./collect-for-bot";
 import { bulkChats, findChat, targetOf } from "./store";
-import type { BotChatsStatsAnswer, ChatStats, ChatStatsAnswer, ChatStatsError, StatsSource, TypeTotals } from "./types";
+import { chatTotals, failedChats } from "./totals";
+import type { BotChatsStatsAnswer, ChatStats, ChatStatsAnswer, ChatStatsError, StatsSource } from "./types";
 
 export const STATS_CACHE_TTL = 60;
 /** Bot API calls one all-chats request may spend (about 50 chats at 4 calls). */
@@ -87,7 +88,7 @@ export async function getBotChatsStats(deps: StatsDeps, botId: number, opts: Bot
   const liveIds = new Set(live.results.map((r) => r.chat_id));
 
   const [totals, page, errors] = await Promise.all([
-    totalsOf(deps, bot.id),
+    chatTotals(db, bot.id),
     db
       .select({ chat: chats, result: chatStats.result })
       .from(chats)
@@ -100,7 +101,7 @@ export async function getBotChatsStats(deps: StatsDeps, botId: number, opts: Bot
       .select({ chatId: chats.chatId, title: chats.title, result: chatStats.result })
       .from(chats)
       .innerJoin(chatStats, and(eq(chatStats.botId, chats.botId), eq(chatStats.chatId, chats.chatId)))
-      .where(and(eq(chats.botId, bot.id), isNull(chats.migratedToChatId), isNotNull(chatStats.error)))
+      .where(failedChats(bot.id))
       .orderBy(asc(chats.chatId))
       .limit(100)
       .all(),
@@ -150,39 +151,6 @@ async function cachePut(deps: StatsDeps, key: string, value: unknown): Promise<v
   } catch (err) {
     deps.log.warn("stats cache write failed", { key, error: err });
   }
-}
-
-async function totalsOf(deps: StatsDeps, botId: number): Promise<BotChatsStatsAnswer["totals"]> {
-  const rows = await deps.db
-    .select({
-      type: chats.type,
-      chats: sql<number>`count(*)`,
-      members: sql<number>`coalesce(sum(${chatStats.memberCount}), 0)`,
-      errors: sql<number>`sum(case when ${chatStats.error} is not null then 1 else 0 end)`,
-    })
-    .from(chats)
-    .leftJoin(chatStats, and(eq(chatStats.botId, chats.botId), eq(chatStats.chatId, chats.chatId)))
-    .where(and(eq(chats.botId, botId), isNull(chats.migratedToChatId)))
-    .groupBy(chats.type)
-    .all();
-  const byType: Record<ChatType, TypeTotals> = {
-    channel: { chats: 0, members: 0 },
-    supergroup: { chats: 0, members: 0 },
-    group: { chats: 0, members: 0 },
-    private: { chats: 0, members: 0 },
-  };
-  let errors = 0;
-  for (const r of rows) {
-    byType[r.type] = { chats: Number(r.chats), members: Number(r.members) };
-    errors += Number(r.errors ?? 0);
-  }
-  const all = Object.values(byType);
-  return {
-    chats: all.reduce((n, t) => n + t.chats, 0),
-    members: all.reduce((n, t) => n + t.members, 0),
-    by_type: byType,
-    errors,
-  };
 }
 
 function neverCollected(t: ReturnType<typeof targetOf>): ChatStats {

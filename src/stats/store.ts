@@ -44,8 +44,15 @@ export async function findChat(db: Db, botId: number, chatId: number): Promise<C
   return moved ?? row;
 }
 
+/**
+ * The bot's chats as they are now. A group upgraded to a supergroup lives on under the new
+ * id; its old row stays only as a pointer (migrated_to_chat_id), so every count, list and
+ * export leaves it out, or the chat would be counted twice.
+ */
+export const currentChats = (botId: number) => and(eq(chats.botId, botId), isNull(chats.migratedToChatId));
+
 /** Groups, supergroups and channels the bulk collection covers (private chats are not collected in bulk). */
-export const bulkChats = (botId: number) => and(eq(chats.botId, botId), isNull(chats.migratedToChatId), ne(chats.type, "private"));
+export const bulkChats = (botId: number) => and(currentChats(botId), ne(chats.type, "private"));
 
 /** The next `limit` bulk chats after `cursor` (chat id order). */
 export async function chatsAfter(db: Db, botId: number, cursor: number | null, limit: number): Promise<ChatRow[]> {

@@ -13,9 +13,9 @@
 // resent. A run starts by turning every "sending" left by a dead run into "unknown".
 import type { Message } from "@grammyjs/types";
 import { and, asc, count, eq, inArray } from "drizzle-orm";
-import { telegramFor } from "../db/bots";
 import { nowSeconds } from "../db/client";
 import { broadcastDeliveries, broadcasts, tgUsers } from "../db/schema";
+import { telegramFor } from "../telegram/bot-client";
 import type { TelegramClient } from "../telegram/client";
 import { TelegramError } from "../telegram/errors";
 import { built, runBatch } from "../telegram/ingest/d1";

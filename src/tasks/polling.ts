@@ -1,7 +1,7 @@
 // The polling task: getUpdates with a persisted offset, feeding the same inbox as the
 // webhook. The offset moves past an update only after the inbox has accepted it, so a
 // crash between fetch and accept refetches it (the inbox drops the repeat by update_id).
-import { telegramFor } from "../db/bots";
+import { telegramFor } from "../telegram/bot-client";
 import { TelegramError } from "../telegram/errors";
 import { shapeProblem } from "../telegram/ingest/shape";
 import type { StepContext, StepOutcome } from "./step";

@@ -3,8 +3,8 @@
 import type { TaskState } from "../coordinator/task-state";
 import type { BotRow } from "../db/bots";
 import type { Db, Env } from "../env";
+import type { Clock } from "../lib/clock";
 import type { Logger } from "../lib/log";
-import type { Clock } from "./clock";
 import type { PacerState } from "./pacer";
 
 /** Puts an update into the bot's inbox (durable once it answers); the coordinator handles it later. */

@@ -3,9 +3,9 @@
 // the dashboard, broadcasts and the AI chatbot.)
 import type { Message } from "@grammyjs/types";
 import type { BotRow } from "../db/bots";
-import { telegramFor } from "../db/bots";
 import type { Db, Env } from "../env";
 import type { Logger } from "../lib/log";
+import { telegramFor } from "./bot-client";
 import type { ApiParams, InputFile, TelegramClient } from "./client";
 import { TelegramError } from "./errors";
 import { runBatch } from "./ingest/d1";

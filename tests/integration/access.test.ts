@@ -6,7 +6,7 @@ import { env } from "cloudflare:workers";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createDb } from "../../src/db/client";
 import { sha256Hex } from "../../src/lib/crypto";
-import { authenticate, LOGIN_LIMITS } from "../../src/lib/staff";
+import { authenticate, LOGIN_LIMITS } from "../../src/services/staff";
 import { api, apiJson } from "../helpers/api";
 import { FakeTelegram } from "../helpers/fake-telegram";
 import { createStaffAccount, form, login, page, postLogin, type Session } from "./dashboard-login";

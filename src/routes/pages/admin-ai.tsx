@@ -1,13 +1,17 @@
-// /admin/ai/: AI settings per bot (saved through PATCH /api/bots/{id}) and the last 7 days of usage.
+// /admin/ai/: AI settings per bot (saved by the bots service, with the API's PATCH schema) and
+// the last 7 days of usage.
 import { desc, gte, sql } from "drizzle-orm";
 import { effectiveLimits } from "../../ai/limits";
 import { listBots, requireBot } from "../../db/bots";
 import { nowSeconds } from "../../db/client";
 import { aiUsage } from "../../db/schema";
+import { parseWith } from "../../lib/validate";
+import { patchBotSchema } from "../../services/bot-input";
+import { patchBot } from "../../services/bots";
+import { dayString } from "../../stats/page-queries";
 import { Csrf, Empty, fmtNum, Table } from "../../views/components";
-import { formFields, pagesApp, redirectWith, render } from "./common";
-import { internalApi } from "./internal-api";
-import { dayString } from "./stats-queries";
+import { svc } from "../service-ctx";
+import { formFields, outcomeOf, pagesApp, redirectWith, render } from "./common";
 
 const BASE = "/admin/ai/";
 const SCOPES = ["user", "chat", "bot"] as const;
@@ -162,7 +166,7 @@ export const adminAiPages = pagesApp()
     const allowlist = f.ai_group_allowlist === undefined ? undefined : allowlistFromForm(f.ai_group_allowlist);
     if (typeof allowlist === "string") return redirectWith(c, BASE, "error", allowlist);
     const limits = limitsFromForm(f);
-    const res = await internalApi(c, "PATCH", `/api/bots/${bot.id}`, {
+    const patch = {
       ...(allowlist !== undefined && { ai_group_allowlist: allowlist }),
       ...(limits !== undefined && { ai_limits: limits }),
       ai_enabled: f.ai_enabled === "1",
@@ -172,6 +176,7 @@ export const adminAiPages = pagesApp()
       ai_memory_messages: Number(f.ai_memory_messages),
       ai_daily_quota: Number(f.ai_daily_quota),
       ai_system_prompt: f.ai_system_prompt?.trim() ? f.ai_system_prompt : null,
-    });
+    };
+    const res = await outcomeOf(c, () => patchBot(svc(c), bot, parseWith(patchBotSchema, patch, "body")));
     return res.ok ? redirectWith(c, BASE, "ok", `AI settings of "${bot.name}" saved.`) : redirectWith(c, BASE, "error", res.message);
   });

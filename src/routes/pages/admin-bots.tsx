@@ -1,10 +1,14 @@
-// /admin/bots/: list, create (through POST /api/bots), edit and activate (PATCH /api/bots/{id}),
-// set/delete the webhook and show its info (the webhook endpoints). Every write replays the
-// JSON API's own handler, so the rules (token check with getMe, uniqueness) live in one place.
+// /admin/bots/: list, create, edit and activate bots, set/delete the webhook and show its
+// info. Every write calls the same service as the JSON API (services/bots.ts, webhooks.ts),
+// with the API's own input schemas, so the rules and their refusals are the same.
 import { listBots, requireBot } from "../../db/bots";
+import { parseWith } from "../../lib/validate";
+import { createBotSchema, patchBotSchema } from "../../services/bot-input";
+import { createBot, patchBot } from "../../services/bots";
+import { deleteWebhook, setWebhook, webhookInfo } from "../../services/webhooks";
 import { ActionButton, Csrf, Empty, fmtTime, Table } from "../../views/components";
-import { type Ctx, formFields, pagesApp, redirectWith, render } from "./common";
-import { internalApi } from "./internal-api";
+import { svc } from "../service-ctx";
+import { type Ctx, formFields, outcomeOf, pagesApp, redirectWith, render } from "./common";
 
 const BASE = "/admin/bots/";
 
@@ -89,7 +93,9 @@ export const adminBotsPages = pagesApp()
   )
   .post("/new", async (c) => {
     const f = await formFields(c);
-    const res = await internalApi<{ id: number; name: string }>(c, "POST", "/api/bots", { name: f.name ?? "", token: f.token ?? "" });
+    const res = await outcomeOf(c, () =>
+      createBot(svc(c), parseWith(createBotSchema, { name: f.name ?? "", token: f.token ?? "" }, "body")),
+    );
     if (!res.ok) {
       return render(
         c,
@@ -103,8 +109,7 @@ export const adminBotsPages = pagesApp()
         400,
       );
     }
-    const bot = res.body as { id: number; name: string };
-    return redirectWith(c, BASE, "ok", `Bot "${bot.name}" added.`);
+    return redirectWith(c, BASE, "ok", `Bot "${res.value.name}" added.`);
   })
   .get("/:id", async (c) => {
     const bot = await requireBot(c.var.db, Number(c.req.param("id")));
@@ -126,12 +131,12 @@ export const adminBotsPages = pagesApp()
     const f = await formFields(c);
     const patch: Record<string, unknown> = { name: f.name ?? "", welcome_text: f.welcome_text?.trim() ? f.welcome_text : null };
     if (f.token?.trim()) patch.token = f.token.trim();
-    const res = await internalApi(c, "PATCH", `/api/bots/${id}`, patch);
+    const res = await outcomeOf(c, async () => patchBot(svc(c), await requireBot(c.var.db, id), parseWith(patchBotSchema, patch, "body")));
     return res.ok ? redirectWith(c, BASE, "ok", "Bot saved.") : redirectWith(c, `${BASE}${id}`, "error", res.message);
   })
   .post("/:id/activate", async (c) => {
     const bot = await requireBot(c.var.db, Number(c.req.param("id")));
-    const res = await internalApi(c, "PATCH", `/api/bots/${bot.id}`, { is_active: !bot.isActive });
+    const res = await outcomeOf(c, () => patchBot(svc(c), bot, { is_active: !bot.isActive }));
     return res.ok
       ? redirectWith(c, BASE, "ok", `Bot "${bot.name}" ${bot.isActive ? "deactivated" : "activated"}.`)
       : redirectWith(c, BASE, "error", res.message);
@@ -139,20 +144,20 @@ export const adminBotsPages = pagesApp()
   .post("/:id/webhook/:action{set|delete}", async (c) => {
     const bot = await requireBot(c.var.db, Number(c.req.param("id")));
     const action = c.req.param("action");
-    const res = await internalApi(c, "POST", `/telegram/webhook/${bot.id}/${action}/`, {});
+    const res = await outcomeOf<unknown>(c, () => (action === "set" ? setWebhook(svc(c), bot, {}) : deleteWebhook(svc(c), bot, {})));
     return res.ok
       ? redirectWith(c, BASE, "ok", `Webhook ${action === "set" ? "set" : "deleted"} for "${bot.name}".`)
       : redirectWith(c, BASE, "error", `Webhook ${action} failed: ${res.message}`);
   })
   .get("/:id/webhook", async (c) => {
     const bot = await requireBot(c.var.db, Number(c.req.param("id")));
-    const res = await internalApi<Record<string, unknown>>(c, "GET", `/telegram/webhook/${bot.id}/info/`);
+    const res = await outcomeOf(c, () => webhookInfo(svc(c), bot));
     return render(
       c,
       { title: `Webhook of ${bot.name}` },
       <>
         {res.ok ? (
-          <pre class="panel json">{JSON.stringify(res.body, null, 2)}</pre>
+          <pre class="panel json">{JSON.stringify(res.value, null, 2)}</pre>
         ) : (
           <div class="notice error" role="alert">
             {res.message}

@@ -1,13 +1,16 @@
 // /admin/commands/: the bots' custom commands (create, edit, delete). A command answers
-// with a fixed reply, or names a handler registered in code. Writes go through /api/commands,
-// which also syncs the bot's command menu with Telegram.
+// with a fixed reply, or names a handler registered in code. Writes call the commands
+// service with the API's own schemas; it also syncs the bot's command menu with Telegram.
 import { asc, eq } from "drizzle-orm";
 import { listBots } from "../../db/bots";
 import { botCommands, bots } from "../../db/schema";
 import { AppError } from "../../lib/errors";
+import { parseWith } from "../../lib/validate";
+import { createCommandSchema, patchCommandSchema } from "../../services/command-input";
+import { createCommand, deleteCommand, patchCommand, requireCommand, type SyncResult } from "../../services/commands";
 import { ActionButton, type BotOption, BotSelect, Csrf, clip, Empty, Pager, Table } from "../../views/components";
-import { type Ctx, formFields, pageRows, pagesApp, paging, redirectWith, render } from "./common";
-import { internalApi } from "./internal-api";
+import { svc } from "../service-ctx";
+import { type Ctx, formFields, outcomeOf, pageRows, pagesApp, paging, redirectWith, render } from "./common";
 
 const BASE = "/admin/commands/";
 
@@ -63,9 +66,8 @@ async function commandBody(c: Ctx) {
 }
 
 /** Where the menu sync with Telegram failed, say so; the stored change stands. */
-function syncNote(body: unknown): string {
-  const sync = (body as { sync?: { ok: boolean; error?: string } } | null)?.sync;
-  return sync && !sync.ok ? ` (Telegram's command menu was not updated: ${sync.error ?? "unknown error"})` : "";
+function syncNote({ sync }: { sync: SyncResult }): string {
+  return !sync.ok ? ` (Telegram's command menu was not updated: ${sync.error ?? "unknown error"})` : "";
 }
 
 export const adminCommandsPages = pagesApp()
@@ -135,9 +137,9 @@ export const adminCommandsPages = pagesApp()
   )
   .post("/new", async (c) => {
     const body = await commandBody(c);
-    const res = await internalApi(c, "POST", "/api/commands", body);
+    const res = await outcomeOf(c, () => createCommand(svc(c), parseWith(createCommandSchema, body, "body")));
     if (!res.ok) return redirectWith(c, `${BASE}new`, "error", res.message);
-    return redirectWith(c, BASE, "ok", `Command /${body.command.replace(/^\//, "")} created.${syncNote(res.body)}`);
+    return redirectWith(c, BASE, "ok", `Command /${body.command.replace(/^\//, "")} created.${syncNote(res.value)}`);
   })
   .get("/:id{[0-9]+}", async (c) => {
     const row = await c.var.db
@@ -155,11 +157,13 @@ export const adminCommandsPages = pagesApp()
   .post("/:id{[0-9]+}", async (c) => {
     const id = Number(c.req.param("id"));
     const { bot_id: _bot, ...patch } = await commandBody(c);
-    const res = await internalApi(c, "PATCH", `/api/commands/${id}`, patch);
+    const res = await outcomeOf(c, async () =>
+      patchCommand(svc(c), await requireCommand(c.var.db, id), parseWith(patchCommandSchema, patch, "body")),
+    );
     if (!res.ok) return redirectWith(c, `${BASE}${id}`, "error", res.message);
-    return redirectWith(c, BASE, "ok", `Command /${patch.command.replace(/^\//, "")} saved.${syncNote(res.body)}`);
+    return redirectWith(c, BASE, "ok", `Command /${patch.command.replace(/^\//, "")} saved.${syncNote(res.value)}`);
   })
   .post("/:id{[0-9]+}/delete", async (c) => {
-    const res = await internalApi(c, "DELETE", `/api/commands/${Number(c.req.param("id"))}`);
-    return res.ok ? redirectWith(c, BASE, "ok", `Command deleted.${syncNote(res.body)}`) : redirectWith(c, BASE, "error", res.message);
+    const res = await outcomeOf(c, () => deleteCommand(svc(c), Number(c.req.param("id"))));
+    return res.ok ? redirectWith(c, BASE, "ok", `Command deleted.${syncNote(res.value)}`) : redirectWith(c, BASE, "error", res.message);
   });

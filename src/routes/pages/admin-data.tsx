@@ -5,9 +5,9 @@ import { listBots } from "../../db/bots";
 import { nowSeconds } from "../../db/client";
 import { SEARCH_WINDOW, searchFloor } from "../../db/message-search";
 import { bots, chats, feedback, messages, sessions, tgUsers } from "../../db/schema";
+import { chatSearch, containsPattern, pageSearchTerm } from "../../stats/page-queries";
 import { type BotOption, BotSelect, clip, Empty, fmtTime, Pager, Table } from "../../views/components";
 import { type Ctx, pageRows, pagesApp, paging, render } from "./common";
-import { chatSearch, containsPattern, pageSearchTerm } from "./stats-queries";
 
 async function filters(c: Ctx) {
   const all = await listBots(c.var.db);

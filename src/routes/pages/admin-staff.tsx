@@ -2,9 +2,10 @@
 // accounts, change a role, deactivate or reactivate, set a new password, delete; each
 // change ends the account's sessions. The last active admin cannot be removed.
 import { ROLES } from "../../lib/roles";
-import { createStaff, deleteStaff, listStaff, MIN_PASSWORD_LENGTH, type StaffRole, updateStaff } from "../../lib/staff";
+import { createStaff, deleteStaff, listStaff, MIN_PASSWORD_LENGTH, type StaffRole, updateStaff } from "../../services/staff";
+import { toAppError } from "../../services/to-app-error";
 import { ActionButton, Csrf, Empty, fmtTime, Table } from "../../views/components";
-import { type Ctx, describeError, formFields, pagesApp, redirectWith, render } from "./common";
+import { type Ctx, formFields, pagesApp, redirectWith, render } from "./common";
 
 const BASE = "/admin/staff/";
 
@@ -28,7 +29,7 @@ async function attempt(c: Ctx, done: string, fn: () => Promise<unknown>) {
     await fn();
     return redirectWith(c, BASE, "ok", done);
   } catch (err) {
-    const d = describeError(err);
+    const d = toAppError(err);
     if (d.status >= 500) throw err;
     return redirectWith(c, BASE, "error", d.message);
   }

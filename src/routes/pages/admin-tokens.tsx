@@ -1,8 +1,9 @@
 // /admin/tokens/: per-person API tokens (admins only, by the access table). A new token is
 // shown once on the page that created it (never in a URL or a redirect); only its hash
 // is kept. Revoking is immediate.
-import { createToken, listTokens, revokeToken } from "../../lib/api-tokens";
+
 import { ROLES, type Role } from "../../lib/roles";
+import { createToken, listTokens, revokeToken } from "../../services/api-tokens";
 import { ActionButton, Csrf, Empty, fmtTime, Notice, Table } from "../../views/components";
 import { actorName } from "../staff-api";
 import { type Ctx, formFields, pagesApp, redirectWith, render } from "./common";

@@ -1,7 +1,8 @@
 // GET /telegram/channel-stats/: the plain, JavaScript-free statistics table (kept for compatibility).
+
+import { chatStatRows, errorText } from "../../stats/page-queries";
 import { BotSelect, Empty, fmtNum, fmtTime, Pager, Table } from "../../views/components";
 import { pageRows, pagesApp, paging, render } from "./common";
-import { chatStatRows, errorText } from "./stats-queries";
 import { botChoice } from "./telegram-stats";
 
 export const channelStatsPages = pagesApp().get("/", async (c) => {

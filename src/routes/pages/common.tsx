@@ -3,9 +3,10 @@
 import type { Context, ErrorHandler } from "hono";
 import { Hono } from "hono";
 import type { Child } from "hono/jsx";
+import type { ContentfulStatusCode } from "hono/utils/http-status";
 import type { AppEnv } from "../../env";
-import { AppError, type ErrorCode, errorBody } from "../../lib/errors";
-import { TelegramError, TelegramNetworkError } from "../../telegram/errors";
+import { errorBody } from "../../lib/errors";
+import { toAppError } from "../../services/to-app-error";
 import { Notice } from "../../views/components";
 import { Layout, type LayoutProps, type Viewer } from "../../views/layout";
 
@@ -18,7 +19,7 @@ export function viewerOf(c: Ctx): Viewer | undefined {
   return { username: p.username, role: p.role, csrf: c.get("csrfToken") };
 }
 
-export function render(c: Ctx, props: Omit<LayoutProps, "viewer" | "children">, body: Child, status: 200 | 201 | 400 | 422 = 200) {
+export function render(c: Ctx, props: Omit<LayoutProps, "viewer" | "children">, body: Child, status: ContentfulStatusCode = 200) {
   return c.html(
     <Layout {...props} viewer={viewerOf(c)}>
       <Flash c={c} />
@@ -65,24 +66,28 @@ export function wantsHtml(c: Ctx): boolean {
   return (c.req.header("accept") ?? "").includes("text/html") || type.includes("form");
 }
 
-/** A failure as a status, a code and a message safe to show (never a stack trace or a secret). */
-export function describeError(err: unknown): { status: number; code: ErrorCode; message: string } {
-  if (err instanceof AppError) return { status: err.status, code: err.code, message: err.message };
-  if (err instanceof TelegramError) {
-    return { status: 422, code: "TELEGRAM_REFUSED", message: `Telegram refused (${err.errorCode}): ${err.description}` };
+export type Outcome<T> = { ok: true; value: T } | { ok: false; status: number; message: string };
+
+/**
+ * Runs a service call for a form post. A refusal (bad input, a conflict, Telegram saying no
+ * or being down) comes back as a message for the form, the way the API would have said it;
+ * a failure of ours is logged as well, since the page shows it rather than throwing it.
+ */
+export async function outcomeOf<T>(c: Ctx, fn: () => Promise<T>): Promise<Outcome<T>> {
+  try {
+    return { ok: true, value: await fn() };
+  } catch (err) {
+    const d = toAppError(err);
+    if (d.status >= 500) c.get("log")?.error("page action failed", { error: err, stack: err instanceof Error ? err.stack : undefined });
+    return { ok: false, status: d.status, message: d.message };
   }
-  if (err instanceof TelegramNetworkError) {
-    return { status: 502, code: "UPSTREAM_UNAVAILABLE", message: "Telegram could not be reached; try again in a moment" };
-  }
-  return { status: 500, code: "INTERNAL", message: "Something went wrong on our side; it has been logged" };
 }
 
 export const pageErrorHandler: ErrorHandler<AppEnv> = (err, c) => {
-  const d = describeError(err);
+  const d = toAppError(err);
   if (d.status >= 500) c.get("log")?.error("page failed", { error: err, stack: err instanceof Error ? err.stack : undefined });
   const requestId = c.get("requestId");
-  if (!wantsHtml(c))
-    return c.json(errorBody(d.code, d.message, err instanceof AppError ? err.details : undefined, requestId), d.status as 400);
+  if (!wantsHtml(c)) return c.json(errorBody(d.code, d.message, d.details, requestId), d.status);
   const title =
     d.status === 403 ? "Not allowed" : d.status === 404 ? "Not found" : d.status >= 500 ? "Something went wrong" : "That did not work";
   return c.html(
@@ -93,7 +98,7 @@ export const pageErrorHandler: ErrorHandler<AppEnv> = (err, c) => {
         {requestId ? <small class="muted"> · request {requestId}</small> : null}
       </p>
     </Layout>,
-    d.status as 400,
+    d.status,
   );
 };
 

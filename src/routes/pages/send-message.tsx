@@ -4,14 +4,16 @@
 import type { Message } from "@grammyjs/types";
 import { desc, eq } from "drizzle-orm";
 import { z } from "zod";
-import { requireBot, telegramFor } from "../../db/bots";
+import { requireBot } from "../../db/bots";
 import { chats } from "../../db/schema";
 import { AppError } from "../../lib/errors";
 import { parseWith, withSafeLinks, zFileRefOrEmpty } from "../../lib/validate";
+import { toAppError } from "../../services/to-app-error";
+import { telegramFor } from "../../telegram/bot-client";
 import { type ApiParams, InputFile } from "../../telegram/client";
 import { type OutgoingDeps, type OutgoingMessage, sendAndStore } from "../../telegram/outgoing";
 import { type SendFormValues, SendPage, type SendPageProps } from "../../views/pages/send-message";
-import { type Ctx, describeError, pagesApp, render, wantsHtml } from "./common";
+import { type Ctx, pagesApp, render, wantsHtml } from "./common";
 import { botChoice } from "./telegram-stats";
 
 const MAX_UPLOAD = 20 * 1024 * 1024;
@@ -178,14 +180,15 @@ export const sendMessagePages = pagesApp()
       );
     } catch (err) {
       if (!html) throw err;
-      const d = describeError(err);
+      const d = toAppError(err);
       if (d.status >= 500) c.var.log.error("send-message failed", { error: err });
       const props = await pageProps(c, botId);
       return render(
         c,
         { title: "Send a message", scripts: ["/js/send.js"] },
         <SendPage {...props} values={values} result={{ ok: false, message: d.message }} />,
-        d.status === 422 ? 422 : 400,
+        // The status toAppError gives, as the JSON API answers it (422 refused, 502 unreachable).
+        d.status,
       );
     }
   });

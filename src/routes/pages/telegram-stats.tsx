@@ -1,12 +1,13 @@
 // GET /studio/social/telegram-stats/ (the dashboard), GET .../export.csv (streamed CSV)
 // and POST .../refresh (recollects the selected bot's statistics).
 import { listBots, requireBot } from "../../db/bots";
+import { toAppError } from "../../services/to-app-error";
 import { getBotChatsStats } from "../../stats";
+import { analytics, chatErrors, chatOptions, chatStatRows, chatTotals, errorText, pageSearchTerm } from "../../stats/page-queries";
 import { Empty } from "../../views/components";
 import { StatsPage } from "../../views/pages/telegram-stats";
-import { type Ctx, describeError, pageRows, pagesApp, paging, redirectWith, render } from "./common";
+import { type Ctx, pageRows, pagesApp, paging, redirectWith, render } from "./common";
 import { csvCell, csvStream } from "./csv";
-import { analytics, chatErrors, chatOptions, chatStatRows, chatTotals, errorText, pageSearchTerm } from "./stats-queries";
 
 const BASE = "/studio/social/telegram-stats/";
 const PAGE = 200;
@@ -112,6 +113,6 @@ export const telegramStatsPages = pagesApp()
       const errors = answer.totals.errors ? ` ${answer.totals.errors} chat(s) could not be read; see the error panel.` : "";
       return redirectWith(c, back, "ok", `${live} chat(s) collected now.${errors} ${note}`.trim());
     } catch (err) {
-      return redirectWith(c, back, "error", `Refresh failed: ${describeError(err).message}`);
+      return redirectWith(c, back, "error", `Refresh failed: ${toAppError(err).message}`);
     }
   });

@@ -1,9 +1,10 @@
 // /help: the built-in commands plus this bot's active custom commands (bot_commands).
+// The registry hands it the list of built-ins rather than being imported here: the registry
+// lists /help itself, so importing it back would close an import circle.
 import { sql } from "drizzle-orm";
-import { builtinCommands } from "./registry";
 import type { CommandDefinition } from "./types";
 
-export const help: CommandDefinition = {
+export const helpCommand = (builtinCommands: () => CommandDefinition[]): CommandDefinition => ({
   name: "help",
   description: "cmd.help",
   async handle(ctx) {
@@ -18,4 +19,4 @@ export const help: CommandDefinition = {
     }
     await ctx.reply([ctx.t("help.header"), ...lines].join("\n"));
   },
-};
+});

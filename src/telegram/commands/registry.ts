@@ -8,7 +8,7 @@ import { feedback, feedbackDialog } from "./feedback";
 import { games } from "./games";
 import { echo } from "./handlers/echo";
 import { whoami } from "./handlers/whoami";
-import { help } from "./help";
+import { helpCommand } from "./help";
 import { info } from "./info";
 import { news } from "./news";
 import { reset } from "./reset";
@@ -16,8 +16,9 @@ import { settings, settingsCallback } from "./settings";
 import { start } from "./start";
 import type { CallbackHandler, CommandDefinition, DialogHandler, NamedHandler } from "./types";
 
-// Functions rather than constants: help.ts imports this module, and a lazy list avoids
-// reading a command before its module has been evaluated.
+// Functions rather than constants: a lazy list never reads a command before its module
+// has been evaluated. /help gets the list from here (it does not import this module).
+const help = helpCommand(builtinCommands);
 const COMMANDS = (): CommandDefinition[] => [start, help, info, contact, news, games, settings, feedback, reset];
 const HANDLERS = (): NamedHandler[] => [echo, whoami];
 const CALLBACKS = (): CallbackHandler[] => [settingsCallback];

@@ -1,6 +1,6 @@
 // The main statistics dashboard: cards, the chat table, errors, charts and analytics.
 import { raw } from "hono/html";
-import type { Analytics, ChatStatRow, Totals } from "../../routes/pages/stats-queries";
+import type { Analytics, ChatStatRow, Totals } from "../../stats/page-queries";
 import { type BotOption, BotSelect, Csrf, Empty, fmtNum, fmtTime, Pager } from "../components";
 
 export interface StatsPageProps {

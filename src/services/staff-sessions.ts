@@ -5,8 +5,8 @@
 import { eq } from "drizzle-orm";
 import { staffUsers } from "../db/schema";
 import type { Db, Principal } from "../env";
-import { randomToken } from "./crypto";
-import type { Role } from "./roles";
+import { randomToken } from "../lib/crypto";
+import type { Role } from "../lib/roles";
 
 export const SESSION_COOKIE = "tgp_session";
 export const SESSION_TTL_SECONDS = 12 * 60 * 60;

@@ -4,9 +4,9 @@ import { desc, eq, sql } from "drizzle-orm";
 import { nowSeconds } from "../db/client";
 import { apiTokens } from "../db/schema";
 import type { Db } from "../env";
-import { randomToken, sha256Hex } from "./crypto";
-import { AppError } from "./errors";
-import type { Role } from "./roles";
+import { randomToken, sha256Hex } from "../lib/crypto";
+import { AppError } from "../lib/errors";
+import type { Role } from "../lib/roles";
 
 export type ApiTokenRow = typeof apiTokens.$inferSelect;
 

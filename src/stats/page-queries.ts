@@ -1,11 +1,17 @@
 // What the statistics pages read: chats with their latest collected figures, totals by
-// type, member history from snapshots and the group analytics rollups.
+// type, member history from snapshots and the group analytics rollups. The chat scope and
+// the totals are the JSON API's own (store.ts currentChats, totals.ts), so the dashboard,
+// its CSV export and the API count the same chats.
 import { and, asc, desc, eq, gt, inArray, or, type SQL, sql } from "drizzle-orm";
-import { type ChatType, chatStats, chats } from "../../db/schema";
-import type { Db } from "../../env";
-import { AppError } from "../../lib/errors";
-import { containsPattern, searchTermProblem } from "../../lib/validate";
-import { analyticsSummary, defaultRange, memberHistory } from "../../stats";
+import { type ChatType, chatStats, chats } from "../db/schema";
+import type { Db } from "../env";
+import { AppError } from "../lib/errors";
+import { containsPattern, searchTermProblem } from "../lib/validate";
+import { analyticsSummary } from "./analytics";
+import { defaultRange } from "./dates";
+import { memberHistory } from "./history";
+import { currentChats } from "./store";
+import { failedChats, chatTotals as sharedTotals } from "./totals";
 
 export const CHAT_TYPES: ChatType[] = ["channel", "supergroup", "group", "private"];
 
@@ -73,7 +79,7 @@ export async function chatStatRows(
     .leftJoin(chatStats, and(eq(chatStats.botId, chats.botId), eq(chatStats.chatId, chats.chatId)))
     .where(
       and(
-        eq(chats.botId, botId),
+        currentChats(botId),
         chatSearch(opts.q),
         opts.types ? inArray(chats.type, opts.types) : undefined,
         opts.afterId ? gt(chats.id, opts.afterId) : undefined,
@@ -92,28 +98,10 @@ export interface Totals {
   byType: Record<ChatType, { chats: number; members: number }>;
 }
 
+/** The same totals the JSON API answers (stats/totals.ts), in the dashboard's shape. */
 export async function chatTotals(db: Db, botId: number): Promise<Totals> {
-  const rows = await db
-    .select({
-      type: chats.type,
-      n: sql<number>`count(*)`,
-      members: sql<number>`coalesce(sum(${chatStats.memberCount}), 0)`,
-      errors: sql<number>`sum(case when ${chatStats.error} is not null then 1 else 0 end)`,
-    })
-    .from(chats)
-    .leftJoin(chatStats, and(eq(chatStats.botId, chats.botId), eq(chatStats.chatId, chats.chatId)))
-    .where(eq(chats.botId, botId))
-    .groupBy(chats.type)
-    .all();
-  const byType = Object.fromEntries(CHAT_TYPES.map((t) => [t, { chats: 0, members: 0 }])) as Totals["byType"];
-  const totals: Totals = { chats: 0, members: 0, errors: 0, byType };
-  for (const r of rows) {
-    byType[r.type] = { chats: r.n, members: r.members };
-    totals.chats += r.n;
-    totals.members += r.members;
-    totals.errors += r.errors ?? 0;
-  }
-  return totals;
+  const t = await sharedTotals(db, botId);
+  return { chats: t.chats, members: t.members, errors: t.errors, byType: t.by_type };
 }
 
 /** Chats whose latest collection failed. */
@@ -121,8 +109,8 @@ export async function chatErrors(db: Db, botId: number, limit = 20) {
   return db
     .select({ chatId: chatStats.chatId, title: chats.title, error: chatStats.error, collectedAt: chatStats.collectedAt })
     .from(chatStats)
-    .leftJoin(chats, and(eq(chats.botId, chatStats.botId), eq(chats.chatId, chatStats.chatId)))
-    .where(and(eq(chatStats.botId, botId), sql`${chatStats.error} is not null`))
+    .innerJoin(chats, and(eq(chats.botId, chatStats.botId), eq(chats.chatId, chatStats.chatId)))
+    .where(failedChats(botId))
     .orderBy(desc(chatStats.collectedAt))
     .limit(limit)
     .all();
@@ -180,7 +168,7 @@ export async function chatOptions(db: Db, botId: number): Promise<{ chatId: numb
   const rows = await db
     .select({ chatId: chats.chatId, title: chats.title, username: chats.username })
     .from(chats)
-    .where(and(eq(chats.botId, botId), inArray(chats.type, ["group", "supergroup", "channel"])))
+    .where(and(currentChats(botId), inArray(chats.type, ["group", "supergroup", "channel"])))
     .orderBy(asc(chats.title))
     .limit(500)
     .all();

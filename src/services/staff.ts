@@ -4,9 +4,9 @@ import { and, asc, count, eq, sql } from "drizzle-orm";
 import { nowSeconds } from "../db/client";
 import { staffUsers } from "../db/schema";
 import type { Db, Env } from "../env";
-import { hashPassword, sha256Hex, verifyPassword } from "./crypto";
-import { AppError } from "./errors";
-import type { Role } from "./roles";
+import { hashPassword, sha256Hex, verifyPassword } from "../lib/crypto";
+import { AppError } from "../lib/errors";
+import type { Role } from "../lib/roles";
 
 export type StaffRole = Role;
 export type StaffRow = typeof staffUsers.$inferSelect;

@@ -1,0 +1,46 @@
+// The figures the JSON API, the dashboard and the CSV must agree on, written once: totals by
+// chat type over the bot's current chats (a migrated group's old row left out), and which
+// of those chats' latest collection failed.
+import { and, eq, isNotNull, sql } from "drizzle-orm";
+import { type ChatType, chatStats, chats } from "../db/schema";
+import type { Db } from "../env";
+import { currentChats } from "./store";
+import type { BotChatsStatsAnswer, TypeTotals } from "./types";
+
+export type ChatTotals = BotChatsStatsAnswer["totals"];
+
+/** Current chats whose latest stored collection has an error (join chats to chat_stats). */
+export const failedChats = (botId: number) => and(currentChats(botId), isNotNull(chatStats.error));
+
+export async function chatTotals(db: Db, botId: number): Promise<ChatTotals> {
+  const rows = await db
+    .select({
+      type: chats.type,
+      chats: sql<number>`count(*)`,
+      members: sql<number>`coalesce(sum(${chatStats.memberCount}), 0)`,
+      errors: sql<number>`sum(case when ${chatStats.error} is not null then 1 else 0 end)`,
+    })
+    .from(chats)
+    .leftJoin(chatStats, and(eq(chatStats.botId, chats.botId), eq(chatStats.chatId, chats.chatId)))
+    .where(currentChats(botId))
+    .groupBy(chats.type)
+    .all();
+  const byType: Record<ChatType, TypeTotals> = {
+    channel: { chats: 0, members: 0 },
+    supergroup: { chats: 0, members: 0 },
+    group: { chats: 0, members: 0 },
+    private: { chats: 0, members: 0 },
+  };
+  let errors = 0;
+  for (const r of rows) {
+    byType[r.type] = { chats: Number(r.chats), members: Number(r.members) };
+    errors += Number(r.errors ?? 0);
+  }
+  const all = Object.values(byType);
+  return {
+    chats: all.reduce((n, t) => n + t.chats, 0),
+    members: all.reduce((n, t) => n + t.members, 0),
+    by_type: byType,
+    errors,
+  };
+}
