@@ -11,11 +11,11 @@ import { type Context, Hono } from "hono";
 import { z } from "zod";
 import { coordinatorFor } from "../coordinator/stub";
 import { publicBot, requireBot } from "../db/bots";
+import { runBatch, stmt } from "../db/d1";
 import type { AppEnv } from "../env";
 import { AppError } from "../lib/errors";
 import { idParam, jsonBody, withSafeLinks, zFileRef } from "../lib/validate";
 import { telegramFor } from "../telegram/bot-client";
-import { runBatch, stmt } from "../telegram/ingest/d1";
 import { type OutgoingMessage, sendAndStore } from "../telegram/outgoing";
 
 const sendSchema = z

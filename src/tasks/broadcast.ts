@@ -14,11 +14,11 @@
 import type { Message } from "@grammyjs/types";
 import { and, asc, count, eq, inArray } from "drizzle-orm";
 import { nowSeconds } from "../db/client";
+import { built, runBatch } from "../db/d1";
 import { broadcastDeliveries, broadcasts, tgUsers } from "../db/schema";
 import { telegramFor } from "../telegram/bot-client";
 import type { TelegramClient } from "../telegram/client";
 import { TelegramError } from "../telegram/errors";
-import { built, runBatch } from "../telegram/ingest/d1";
 import { outgoingStmts, sendOnly } from "../telegram/outgoing";
 import { earliestSend, isGroupChat, pause, recordSend } from "./pacer";
 import { STEP_BUDGET_MS, type StepContext, type StepOutcome } from "./step";

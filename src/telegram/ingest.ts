@@ -8,10 +8,10 @@
 
 import { sql } from "drizzle-orm";
 import type { BotRow } from "../db/bots";
+import { runBatch } from "../db/d1";
 import type { Db } from "../env";
 import { parseCommand } from "./commands/parse";
 import { pickLang } from "./i18n";
-import { runBatch } from "./ingest/d1";
 import { dispatch, finishPlan, wantsSession } from "./ingest/dispatch";
 import { type EffectDeps, EffectRunner } from "./ingest/effects";
 import { type BatchItem, buildGroupCommit } from "./ingest/group-commit";

@@ -3,12 +3,12 @@
 // the dashboard, broadcasts and the AI chatbot.)
 import type { Message } from "@grammyjs/types";
 import type { BotRow } from "../db/bots";
+import { runBatch } from "../db/d1";
 import type { Db, Env } from "../env";
 import type { Logger } from "../lib/log";
 import { telegramFor } from "./bot-client";
 import type { ApiParams, InputFile, TelegramClient } from "./client";
 import { TelegramError } from "./errors";
-import { runBatch } from "./ingest/d1";
 import { outgoingGroupStmts } from "./ingest/message-rows-sql";
 import { migrateChat } from "./ingest/migrate";
 

@@ -5,7 +5,7 @@
 import { env } from "cloudflare:workers";
 import { expect, it } from "vitest";
 import { createDb } from "../../src/db/client";
-import { runBatch } from "../../src/telegram/ingest/d1";
+import { runBatch } from "../../src/db/d1";
 import { migrateChatStmts } from "../../src/telegram/ingest/migrate";
 import { messageRollupStmts } from "../../src/telegram/ingest/rollups";
 import { pick, rng } from "../reliability/support/rng";

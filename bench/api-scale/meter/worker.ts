@@ -3,7 +3,7 @@
 // answers D1's meta per statement: rows read and rows written (what D1 bills), so the scale
 // note counts them instead of guessing. Dispatch (commands, replies) is not run here.
 import { createDb } from "../../../src/db/client";
-import { runBatch } from "../../../src/telegram/ingest/d1";
+import { runBatch } from "../../../src/db/d1";
 import { finishPlan, wantsSession } from "../../../src/telegram/ingest/dispatch";
 import { buildGroupCommit } from "../../../src/telegram/ingest/group-commit";
 import { normalize, type RawUpdate } from "../../../src/telegram/ingest/normalize";

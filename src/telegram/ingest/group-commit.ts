@@ -18,8 +18,8 @@
 //    one), so its statements, appended last, see exactly what the one-by-one path saw.
 import { type SQL, sql } from "drizzle-orm";
 import { nowSeconds } from "../../db/client";
+import { stmt } from "../../db/d1";
 import type { Db } from "../../env";
-import { stmt } from "./d1";
 import { insertMessagesStmt, messageJson } from "./message-rows-sql";
 import { migrateChatStmts } from "./migrate";
 import type { MemberEvent, Normalized } from "./normalize";

@@ -4,8 +4,8 @@ import type { Message } from "@grammyjs/types";
 import type { SQL } from "drizzle-orm";
 import { sql } from "drizzle-orm";
 import { nowSeconds } from "../../db/client";
+import { stmt } from "../../db/d1";
 import type { Db } from "../../env";
-import { stmt } from "./d1";
 import { messageRow } from "./message-row";
 import type { Normalized } from "./normalize";
 

@@ -5,8 +5,8 @@
 
 import type { Chat } from "@grammyjs/types";
 import { type SQL, sql } from "drizzle-orm";
+import { runBatch, stmt } from "../../db/d1";
 import type { Db } from "../../env";
-import { runBatch, stmt } from "./d1";
 
 export function migrateChatStmts(db: Db, botId: number, oldId: number, newId: number, oldChat?: Chat, guard: SQL = sql`1`) {
   const title = (oldChat as { title?: string } | undefined)?.title ?? null;

@@ -3,8 +3,8 @@
 // (set in that batch) keeps a redelivery from counting a message twice; edits,
 // callbacks and service messages never count as messages.
 import { type SQL, sql } from "drizzle-orm";
+import { stmt } from "../../db/d1";
 import type { Db } from "../../env";
-import { stmt } from "./d1";
 import { type MemberEvent, utcParts } from "./normalize";
 
 /** chat_user_daily, chat_daily_activity (active_users = that day's chat_user_daily rows) and chat_hourly_activity for one new message. */

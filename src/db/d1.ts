@@ -1,9 +1,10 @@
-// Statements for D1's own batch API. drizzle's db.batch cannot take raw `sql` queries
-// that have parameters (its SQLiteRaw has no prepared statement to bind), and the ingest
-// hot path is mostly hand-written upserts, so those are turned into D1 statements here.
+// The generic D1 helpers every layer above db/ uses: statements for D1's own batch API.
+// drizzle's db.batch cannot take raw `sql` queries that have parameters (its SQLiteRaw has
+// no prepared statement to bind), and ingest is mostly hand-written upserts, so those are
+// turned into D1 statements here.
 import type { SQL } from "drizzle-orm";
 import { SQLiteSyncDialect } from "drizzle-orm/sqlite-core";
-import type { Db } from "../../env";
+import type { Db } from "../env";
 
 const dialect = new SQLiteSyncDialect();
 
