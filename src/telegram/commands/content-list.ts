@@ -1,5 +1,5 @@
 // Shared by /news and /games: the latest content_items of a kind, for this bot or all bots.
-import { sql } from "drizzle-orm";
+import { latestContentItems } from "../../db/content-items";
 import { isHttpUrl } from "../../lib/validate";
 import type { MessageKey } from "../i18n";
 import type { CommandContext } from "./types";
@@ -7,10 +7,7 @@ import type { CommandContext } from "./types";
 const LIMIT = 5;
 
 export async function replyWithContent(ctx: CommandContext, kind: "news" | "game", header: MessageKey, empty: MessageKey) {
-  const rows = await ctx.db.all<{ title: string; url: string | null; summary: string | null }>(sql`
-    SELECT title, url, summary FROM content_items
-    WHERE kind = ${kind} AND (bot_id IS NULL OR bot_id = ${ctx.bot.id})
-    ORDER BY published_at DESC, id DESC LIMIT ${LIMIT}`);
+  const rows = await latestContentItems(ctx.db, ctx.bot.id, kind, LIMIT);
   if (rows.length === 0) {
     await ctx.reply(ctx.t(empty));
     return;

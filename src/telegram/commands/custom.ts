@@ -1,13 +1,11 @@
 // Custom commands from bot_commands: a fixed reply, or a handler registered in code.
-import { sql } from "drizzle-orm";
+import { findActiveCustomCommand } from "../../db/custom-commands";
 import { findNamedHandler } from "./registry";
 import type { CommandContext } from "./types";
 
 /** Runs the bot's custom command; answers false when there is no active one of that name. */
 export async function runCustomCommand(ctx: CommandContext): Promise<boolean> {
-  const row = await ctx.db.get<{ reply_text: string | null; handler_name: string | null } | undefined>(sql`
-    SELECT reply_text, handler_name FROM bot_commands
-    WHERE bot_id = ${ctx.bot.id} AND command = ${ctx.command} AND is_active = 1`);
+  const row = await findActiveCustomCommand(ctx.db, ctx.bot.id, ctx.command);
   if (!row) return false;
   if (row.handler_name) {
     const handler = findNamedHandler(row.handler_name);

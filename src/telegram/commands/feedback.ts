@@ -1,14 +1,11 @@
 // /feedback: "/feedback text" is stored at once; a bare "/feedback" asks for it and a
 // dialog session takes the user's next message. One row per update (feedback.update_id
 // is unique), so a redelivery cannot store it twice.
-import { sql } from "drizzle-orm";
+import { insertFeedback } from "../../db/feedback";
 import type { CommandDefinition, DialogHandler, HandlerContext } from "./types";
 
 async function store(ctx: HandlerContext, text: string) {
-  await ctx.db.run(sql`
-    INSERT INTO feedback (bot_id, chat_id, user_id, text, update_id)
-    VALUES (${ctx.bot.id}, ${ctx.chat.id}, ${ctx.from?.id ?? 0}, ${text}, ${ctx.updateId})
-    ON CONFLICT (bot_id, update_id) DO NOTHING`);
+  await insertFeedback(ctx.db, { botId: ctx.bot.id, chatId: ctx.chat.id, userId: ctx.from?.id ?? 0, text, updateId: ctx.updateId });
 }
 
 export const feedback: CommandDefinition = {

@@ -3,7 +3,7 @@
 // Telegram's 64-byte callback_data limit) that saves the choice in tg_users.preferences,
 // redraws the keyboard with editMessageText and answers the callback.
 import type { InlineKeyboardMarkup } from "@grammyjs/types";
-import { sql } from "drizzle-orm";
+import { setUserPreference } from "../../db/user-preferences";
 import { LANG_NAMES, LANGS, type Lang, pickLang, t } from "../i18n";
 import type { CallbackHandler, CommandDefinition } from "./types";
 
@@ -47,10 +47,7 @@ export const settingsCallback: CallbackHandler = {
       await ctx.call("answerCallbackQuery", { callback_query_id: ctx.query.id });
       return;
     }
-    const row = await ctx.db.get<{ preferences: string; language_code: string | null } | undefined>(sql`
-      UPDATE tg_users SET preferences = json_set(coalesce(preferences, '{}'), ${patch.path}, json(${patch.json}))
-      WHERE bot_id = ${ctx.bot.id} AND user_id = ${userId}
-      RETURNING preferences, language_code`);
+    const row = await setUserPreference(ctx.db, ctx.bot.id, userId, patch);
     const prefs = row ? (JSON.parse(row.preferences) as Record<string, unknown>) : ctx.preferences;
     const lang = pickLang(prefs, row?.language_code ?? ctx.from?.language_code);
     if (ctx.message) {
