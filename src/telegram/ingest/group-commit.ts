@@ -20,6 +20,7 @@ import { type SQL, sql } from "drizzle-orm";
 import { nowSeconds } from "../../db/client";
 import { stmt } from "../../db/d1";
 import type { Db } from "../../env";
+import { kindStmts } from "./kinds-sql";
 import { insertMessagesStmt, messageJson } from "./message-rows-sql";
 import { migrateChatStmts } from "./migrate";
 import type { MemberEvent, Normalized } from "./normalize";
@@ -267,6 +268,8 @@ export function buildGroupCommit(
       ),
     );
   }
+
+  stmts.push(...kindStmts(db, botId, items, mine));
 
   for (const i of items) {
     const m = i.n.message;
