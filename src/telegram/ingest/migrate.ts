@@ -80,7 +80,7 @@ export function migrateChatStmts(db: Db, botId: number, oldId: number, newId: nu
     // (the "group chat was upgraded" the old id answers) or the new id has its own.
     stmt(
       db,
-      sql`UPDATE OR IGNORE chat_stats SET chat_id = ${newId}, result = json_set(result, '$.chat_id', ${newId}, '$.type', 'supergroup')
+      sql`UPDATE OR IGNORE chat_stats SET chat_id = ${newId}, result = json_set(result, '$.chat_id', CAST(${newId} AS INTEGER), '$.type', 'supergroup')
         WHERE bot_id = ${botId} AND chat_id = ${oldId} AND error IS NULL AND ${guard}`,
     ),
     stmt(db, sql`DELETE FROM chat_stats WHERE bot_id = ${botId} AND chat_id = ${oldId} AND ${guard}`),
@@ -104,11 +104,12 @@ export function migrateChatStmts(db: Db, botId: number, oldId: number, newId: nu
         requests = ai_usage_totals.requests + excluded.requests, tokens = ai_usage_totals.tokens + excluded.tokens`,
     ),
     stmt(db, sql`DELETE FROM ai_usage_totals WHERE bot_id = ${botId} AND scope = 'chat' AND subject_id = ${oldId} AND ${guard}`),
-    // The AI answers in the supergroup where it answered in the group.
+    // The AI answers in the supergroup where it answered in the group. (Ids are bound as
+    // doubles: cast, or JSON would spell them -100….0.)
     stmt(
       db,
       sql`UPDATE bots SET ai_group_allowlist = (
-          SELECT json_group_array(v) FROM (SELECT DISTINCT CASE WHEN value = ${oldId} THEN ${newId} ELSE value END AS v
+          SELECT json_group_array(v) FROM (SELECT DISTINCT CASE WHEN value = ${oldId} THEN CAST(${newId} AS INTEGER) ELSE value END AS v
             FROM json_each(bots.ai_group_allowlist)))
         WHERE id = ${botId} AND json_valid(ai_group_allowlist) AND EXISTS (SELECT 1 FROM json_each(bots.ai_group_allowlist) WHERE value = ${oldId})
           AND ${guard}`,
