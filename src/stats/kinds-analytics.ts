@@ -26,6 +26,7 @@ export async function reactionsPerDay(db: Db, s: StatsScope): Promise<DayCount[]
 
 export interface ReactedPost {
   chat_id: number;
+  chat_title: string | null;
   message_id: number;
   /** The post's date when it is stored, else null. */
   date: number | null;
@@ -41,6 +42,7 @@ export async function reactedPosts(db: Db, s: StatsScope, opts: { order: "recent
   const order = opts.order === "top" ? sql`p.total DESC, post_date DESC` : sql`post_date DESC, p.total DESC`;
   const rows = await db.all<{
     chat_id: number;
+    chat_title: string | null;
     message_id: number;
     total: number;
     by_reaction: string;
@@ -61,12 +63,14 @@ export async function reactedPosts(db: Db, s: StatsScope, opts: { order: "recent
       FROM per GROUP BY chat_id, message_id
     )
     SELECT p.chat_id, p.message_id, p.total, p.by_reaction, p.last, m.date, substr(m.text, 1, 200) AS text,
-      coalesce(m.date, p.last) AS post_date
+      coalesce(m.date, p.last) AS post_date, c.title AS chat_title
     FROM p LEFT JOIN messages m ON m.bot_id = ${s.botId} AND m.chat_id = p.chat_id AND m.message_id = p.message_id
+    LEFT JOIN chats c ON c.bot_id = ${s.botId} AND c.chat_id = p.chat_id
     WHERE p.total > 0 AND coalesce(m.date, p.last) BETWEEN ${lo} AND ${hi}
     ORDER BY ${order}, p.chat_id, p.message_id LIMIT ${opts.limit}`);
   return rows.map((r) => ({
     chat_id: r.chat_id,
+    chat_title: r.chat_title ?? null,
     message_id: r.message_id,
     date: r.date ?? null,
     text: r.text ?? null,

@@ -16,7 +16,7 @@ export const channelStatsPages = pagesApp().get("/", async (c) => {
   const chatRaw = c.req.query("chat_id") ?? "";
   const chatId = /^-?\d{1,16}$/.test(chatRaw) ? Number(chatRaw) : undefined;
   // Every figure is read under the bot's id, so any chat id shows only this bot's rows.
-  const kinds = botId ? await loadKindsData(c.var.db, botId, chatId) : undefined;
+  const kinds = botId ? await loadKindsData(c.var.db, botId, chatId, rows.find((r) => r.chatId === chatId)?.title) : undefined;
   return render(
     c,
     { title: "Channel statistics" },

@@ -17,6 +17,7 @@ import { clip, Empty, fmtNum, fmtTime, Notice, Table } from "../../views/compone
 
 export interface KindsData {
   scope: StatsScope;
+  chatTitle?: string | null;
   days: { day: string; count: number }[];
   top: ReactedPost[];
   links: JoinsByLink;
@@ -24,7 +25,12 @@ export interface KindsData {
 }
 
 /** Reads the sections' figures; a failure is shown in place of the sections, not as a broken page. */
-export async function loadKindsData(db: Db, botId: number, chatId?: number): Promise<KindsData | { error: string }> {
+export async function loadKindsData(
+  db: Db,
+  botId: number,
+  chatId?: number,
+  chatTitle?: string | null,
+): Promise<KindsData | { error: string }> {
   const scope: StatsScope = { botId, chatId, ...defaultRange(30) };
   try {
     const [days, top, links, inviters] = await Promise.all([
@@ -33,7 +39,7 @@ export async function loadKindsData(db: Db, botId: number, chatId?: number): Pro
       joinsByLink(db, scope, 10),
       topInviters(db, scope, 10),
     ]);
-    return { scope, days, top, links, inviters };
+    return { scope, chatTitle, days, top, links, inviters };
   } catch (err) {
     return { error: err instanceof Error ? err.message : String(err) };
   }
@@ -57,7 +63,7 @@ export function KindsSections({ data }: { data: KindsData | { error: string } })
       </section>
     );
   }
-  const { scope, days, top, links, inviters } = data;
+  const { scope, chatTitle, days, top, links, inviters } = data;
   const active = days.filter((d) => d.count !== 0).reverse();
   const total = days.reduce((n, d) => n + d.count, 0);
   const range = `${scope.from} to ${scope.to} (UTC)`;
@@ -66,8 +72,8 @@ export function KindsSections({ data }: { data: KindsData | { error: string } })
       <section data-testid="reactions">
         <h2>Reactions</h2>
         <p class="muted">
-          {scope.chatId === undefined ? "All chats of this bot" : `Chat ${scope.chatId}`}, {range}. Net reactions (added minus removed):{" "}
-          <strong data-testid="reactions-total">{fmtNum(total)}</strong>
+          {scope.chatId === undefined ? "All chats of this bot" : `${chatTitle ?? "Chat"} (${scope.chatId})`}, {range}. Net reactions (added
+          minus removed): <strong data-testid="reactions-total">{fmtNum(total)}</strong>
         </p>
         <h3>Top reacted posts</h3>
         {top.length === 0 ? (
@@ -85,7 +91,11 @@ export function KindsSections({ data }: { data: KindsData | { error: string } })
                 <br />
                 <small class="muted">#{p.message_id}</small>
               </>,
-              String(p.chat_id),
+              <>
+                {p.chat_title ?? "(untitled)"}
+                <br />
+                <small class="muted">{p.chat_id}</small>
+              </>,
               p.date === null ? "—" : fmtTime(p.date),
               fmtNum(p.total),
               reactionList(p.reactions),
