@@ -35,3 +35,16 @@ export function doMemoryStore(storage: DurableObjectStorage): MemoryStore {
     },
   };
 }
+
+/**
+ * A group became a supergroup: its conversation goes on under the new id, the old turns
+ * first. Idempotent: with nothing left under the old id it changes nothing.
+ */
+export async function moveMemory(storage: DurableObjectStorage, oldId: number, newId: number): Promise<void> {
+  const old = await storage.get<ChatTurn[]>(memoryKey(oldId));
+  if (!old) return;
+  const now = (await storage.get<ChatTurn[]>(memoryKey(newId))) ?? [];
+  const merged = boundMemory([...old, ...now], old.length + now.length);
+  await storage.put(memoryKey(newId), merged);
+  await storage.delete(memoryKey(oldId));
+}

@@ -5,6 +5,7 @@
 // restarts) and is mirrored into D1 for the dashboard.
 import { DurableObject } from "cloudflare:workers";
 import type { AiJob } from "../ai/job";
+import { moveMemory } from "../ai/memory";
 import { findBot } from "../db/bots";
 import { createDb } from "../db/client";
 import type { Env } from "../env";
@@ -74,6 +75,7 @@ export class BotCoordinator extends DurableObject<Env> {
   readonly #port: CoordinatorPort = {
     enqueueAi: (job) => this.enqueueAi(job),
     clearAiMemory: (chatId) => this.clearAiMemory(chatId),
+    migrateChat: (oldId, newId) => this.migrateChatMemory(oldId, newId),
   };
 
   #bot: number | undefined;
@@ -263,6 +265,11 @@ export class BotCoordinator extends DurableObject<Env> {
   /** Forgets a chat's conversation memory (/reset). */
   async clearAiMemory(chatId: number): Promise<void> {
     await this.#ai.clearMemory(chatId);
+  }
+
+  /** A group became a supergroup: what this object keeps per chat (the AI memory) moves to the new id. */
+  async migrateChatMemory(oldId: number, newId: number): Promise<void> {
+    await moveMemory(this.ctx.storage, oldId, newId);
   }
 
   override async alarm(): Promise<void> {

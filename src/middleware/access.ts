@@ -56,6 +56,10 @@ export const RULES: readonly Rule[] = [
   ...["summary", "messages", "active-users", "members", "heatmap", "top-posters", "member-history", "growth"].map((p) =>
     r("GET", `/api/analytics/:bot_id/${p}`, "read"),
   ),
+  // Reactions and invite links (analytics-api.ts), read like the rest of the analytics.
+  ...["reactions", "reacted-posts", "top-reacted-posts", "joins-by-link", "top-inviters"].map((p) =>
+    r("GET", `/api/analytics/:bot_id/${p}`, "read"),
+  ),
 
   // Content and commands
   r("GET", "/api/content", "read"),

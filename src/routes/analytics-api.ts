@@ -9,6 +9,11 @@
 //   GET /api/analytics/{bot_id}/top-posters      &limit=10 (max 100), with names
 //   GET /api/analytics/{bot_id}/member-history   snapshots (chat) and a daily member-count series
 //   GET /api/analytics/{bot_id}/growth           &by=day|week: member growth per bucket
+//   GET /api/analytics/{bot_id}/reactions        net reactions per day (added minus removed)
+//   GET /api/analytics/{bot_id}/reacted-posts    posts with their reactions, newest first (&limit=10)
+//   GET /api/analytics/{bot_id}/top-reacted-posts the same, most reacted first (&limit=10)
+//   GET /api/analytics/{bot_id}/joins-by-link    joins and join requests per invite link (&limit=10)
+//   GET /api/analytics/{bot_id}/top-inviters     invite links' creators by joins (&limit=10)
 // 404 for an unknown bot or a chat_id not among that bot's chats; 400 for a bad range.
 import { and, eq } from "drizzle-orm";
 import type { Context } from "hono";
@@ -25,11 +30,15 @@ import {
   analyticsSummary,
   defaultRange,
   growth,
+  joinsByLink,
   joinsLeavesPerDay,
   MAX_RANGE_DAYS,
   memberHistory,
   messagesPerDay,
+  reactedPosts,
+  reactionsPerDay,
   type StatsScope,
+  topInviters,
   topPosters,
 } from "../stats";
 import { isValidDay, rangeDays } from "../stats/dates";
@@ -115,4 +124,39 @@ analyticsApi.get("/:bot_id/member-history", async (c) => {
 analyticsApi.get("/:bot_id/growth", async (c) => {
   const s = await scopeOf(c);
   return c.json(await growth(c.var.db, { ...s, by: s.by ?? "day" }));
+});
+
+analyticsApi.get("/:bot_id/reactions", async (c) => {
+  const s = await scopeOf(c);
+  const results = await reactionsPerDay(c.var.db, s);
+  return c.json({ ...head(s), total: results.reduce((n, d) => n + d.count, 0), count: results.length, results });
+});
+
+for (const [path, order] of [
+  ["reacted-posts", "recent"],
+  ["top-reacted-posts", "top"],
+] as const) {
+  analyticsApi.get(`/:bot_id/${path}`, async (c) => {
+    const s = await scopeOf(c);
+    const results = await reactedPosts(c.var.db, s, { order, limit: s.limit ?? 10 });
+    return c.json({ ...head(s), count: results.length, results });
+  });
+}
+
+analyticsApi.get("/:bot_id/joins-by-link", async (c) => {
+  const s = await scopeOf(c);
+  const r = await joinsByLink(c.var.db, s, s.limit ?? 10);
+  return c.json({
+    ...head(s),
+    joins_total: r.joins_total,
+    joins_without_link: r.joins_without_link,
+    count: r.links.length,
+    results: r.links,
+  });
+});
+
+analyticsApi.get("/:bot_id/top-inviters", async (c) => {
+  const s = await scopeOf(c);
+  const results = await topInviters(c.var.db, s, s.limit ?? 10);
+  return c.json({ ...head(s), count: results.length, results });
 });

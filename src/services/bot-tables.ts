@@ -7,8 +7,12 @@ import {
   botUserDays,
   chatDailyActivity,
   chatHourlyActivity,
+  chatReactionDaily,
   chatUserDaily,
+  inviteJoins,
   memberEvents,
+  messageReactionCounts,
+  messageReactions,
 } from "../db/schema";
 
 export const ANALYTICS_TABLES = [
@@ -21,4 +25,8 @@ export const ANALYTICS_TABLES = [
   botUserActivity,
   botDailyActivity,
   botHourlyActivity,
+  messageReactions,
+  messageReactionCounts,
+  chatReactionDaily,
+  inviteJoins,
 ] as const;

@@ -10,12 +10,12 @@ import { randomToken, sha256Hex } from "../lib/crypto";
 import { AppError } from "../lib/errors";
 import { webhookUrlProblem, zHttpUrl } from "../lib/validate";
 import { telegramFor } from "../telegram/bot-client";
-import { KNOWN_KINDS } from "../telegram/ingest/normalize";
+import { DEFAULT_ALLOWED_UPDATES as DEFAULTS } from "../telegram/ingest/normalize";
 import { forgetCachedBot } from "./bot-cache";
 import type { ServiceCtx } from "./context";
 
-// Every kind ingest stores or acts on, chat_member included (Telegram omits it unless asked).
-export const DEFAULT_ALLOWED_UPDATES: string[] = [...KNOWN_KINDS];
+// Every kind ingest stores or acts on, chat_member and the reactions included (Telegram omits them unless asked).
+export const DEFAULT_ALLOWED_UPDATES: string[] = [...DEFAULTS];
 
 export const setWebhookSchema = z.strictObject({
   // http(s) here; https (or a loopback / PUBLIC_BASE_URL origin) is checked with the env below.

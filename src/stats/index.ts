@@ -12,6 +12,8 @@
 // Group analytics (from the ingest rollups only; cost independent of the message count):
 //   analyticsSummary(db, scope, { top })                all of the below in one call
 //   messagesPerDay, activeUsersPerDay, joinsLeavesPerDay, activityHeatmap, topPosters
+// Reactions and invite links (kinds-analytics.ts):
+//   reactionsPerDay, reactedPosts(db, scope, { order: "recent" | "top", limit }), joinsByLink, topInviters
 // `deps` is { env, db, log } (c.env, c.var.db, c.var.log in a Hono handler);
 // dates are inclusive UTC days "YYYY-MM-DD"; defaultRange() gives the last 30 days.
 export {
@@ -31,6 +33,16 @@ export { collectStatsBatch, type StatsBatchResult, type StatsBatchState } from "
 export type { StatsDeps } from "./collect-for-bot";
 export { defaultRange, MAX_RANGE_DAYS } from "./dates";
 export { type DayPoint, type Growth, type GrowthPoint, growth, type MemberHistory, memberHistory, type SnapshotPoint } from "./history";
+export {
+  type Inviter,
+  type JoinsByLink,
+  joinsByLink,
+  type LinkJoins,
+  type ReactedPost,
+  reactedPosts,
+  reactionsPerDay,
+  topInviters,
+} from "./kinds-analytics";
 export { type BotChatsStatsOptions, getBotChatsStats, getChatStats, LIVE_CALL_BUDGET, STATS_CACHE_TTL } from "./service";
 export { SNAPSHOT_PERIOD_SECONDS } from "./store";
 export type * from "./types";

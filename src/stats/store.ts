@@ -1,7 +1,7 @@
 // Reading the chats to collect and storing what was collected: the latest result per chat
 // (chat_stats), the bot's role and title on chats, the migration link, and optionally a
 // snapshot for the current period (idempotent: a period's second write is a no-op).
-import { and, asc, eq, gt, inArray, isNull, ne, type SQL, sql } from "drizzle-orm";
+import { and, asc, eq, gt, isNull, ne, type SQL, sql } from "drizzle-orm";
 import { chatSnapshots, chatStats, chats } from "../db/schema";
 import type { Db } from "../env";
 import { migrateChat } from "../telegram/ingest/migrate";
@@ -76,7 +76,8 @@ export async function saveResults(
   read?: Map<number, BotRole | null>,
 ): Promise<void> {
   // A migration found by the collector moves the chat the same way ingest does (idempotent),
-  // so a group whose upgrade message the bot never saw keeps its history under the new id.
+  // so a group whose upgrade message the bot never saw keeps its history (snapshots and
+  // latest stats included) under the new id.
   for (const r of results) {
     if (r.migrated_from_chat_id !== undefined) await migrateChat(db, botId, r.migrated_from_chat_id, r.chat_id);
   }
@@ -91,30 +92,6 @@ function statementsFor(db: Db, botId: number, r: ChatStats, periodStart?: number
   const collectedAt = r.collected_at ?? Math.floor(Date.now() / 1000);
   const error = errorText(r.error);
   const out = [];
-  if (r.migrated_from_chat_id !== undefined) {
-    // The group's own stats history follows it (ingest's migrateChat moves chats, messages and rollups).
-    const newPeriods = db
-      .select({ p: chatSnapshots.periodStart })
-      .from(chatSnapshots)
-      .where(and(eq(chatSnapshots.botId, botId), eq(chatSnapshots.chatId, r.chat_id)));
-    out.push(
-      // A period snapshotted under both ids keeps the new id's row.
-      db
-        .delete(chatSnapshots)
-        .where(
-          and(
-            eq(chatSnapshots.botId, botId),
-            eq(chatSnapshots.chatId, r.migrated_from_chat_id),
-            inArray(chatSnapshots.periodStart, newPeriods),
-          ),
-        ),
-      db
-        .update(chatSnapshots)
-        .set({ chatId: r.chat_id })
-        .where(and(eq(chatSnapshots.botId, botId), eq(chatSnapshots.chatId, r.migrated_from_chat_id))),
-      db.delete(chatStats).where(and(eq(chatStats.botId, botId), eq(chatStats.chatId, r.migrated_from_chat_id))),
-    );
-  }
   out.push(
     db
       .insert(chatStats)

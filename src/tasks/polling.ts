@@ -3,6 +3,7 @@
 // crash between fetch and accept refetches it (the inbox drops the repeat by update_id).
 import { telegramFor } from "../telegram/bot-client";
 import { TelegramError } from "../telegram/errors";
+import { DEFAULT_ALLOWED_UPDATES } from "../telegram/ingest/normalize";
 import { shapeProblem } from "../telegram/ingest/shape";
 import type { StepContext, StepOutcome } from "./step";
 
@@ -24,7 +25,8 @@ export async function pollingStep(ctx: StepContext): Promise<StepOutcome> {
       offset,
       timeout: POLL_TIMEOUT_S,
       limit: 100,
-      ...(bot.allowedUpdates ? { allowed_updates: bot.allowedUpdates as never } : {}),
+      // Telegram's own default leaves out chat_member, the reactions and the boosts.
+      allowed_updates: (bot.allowedUpdates ?? DEFAULT_ALLOWED_UPDATES) as never,
     });
   } catch (err) {
     if (err instanceof TelegramError && err.errorCode === 409) return { fail: WEBHOOK_CONFLICT_ERROR };

@@ -3,6 +3,7 @@
 import { chatStatRows, errorText } from "../../stats/page-queries";
 import { BotSelect, Empty, fmtNum, fmtTime, Pager, Table } from "../../views/components";
 import { pageRows, pagesApp, paging, render } from "./common";
+import { KindsSections, loadKindsData } from "./kinds-sections";
 import { botChoice } from "./telegram-stats";
 
 export const channelStatsPages = pagesApp().get("/", async (c) => {
@@ -12,6 +13,10 @@ export const channelStatsPages = pagesApp().get("/", async (c) => {
     ? await chatStatRows(c.var.db, botId, { types: ["channel", "supergroup", "group"], limit: pg.limit, offset: pg.offset })
     : [];
   const { rows, hasNext } = pageRows(found);
+  const chatRaw = c.req.query("chat_id") ?? "";
+  const chatId = /^-?\d{1,16}$/.test(chatRaw) ? Number(chatRaw) : undefined;
+  // Every figure is read under the bot's id, so any chat id shows only this bot's rows.
+  const kinds = botId ? await loadKindsData(c.var.db, botId, chatId, rows.find((r) => r.chatId === chatId)?.title) : undefined;
   return render(
     c,
     { title: "Channel statistics" },
@@ -42,7 +47,10 @@ export const channelStatsPages = pagesApp().get("/", async (c) => {
             <>
               {r.title ?? "(untitled)"} {r.username ? <small>@{r.username}</small> : null}
               <br />
-              <small class="muted">{r.chatId}</small>
+              <small class="muted">{r.chatId}</small>{" "}
+              <small>
+                <a href={`?bot_id=${botId}&chat_id=${r.chatId}`}>reactions and invites</a>
+              </small>
             </>,
             r.type,
             fmtNum(r.memberCount),
@@ -54,6 +62,12 @@ export const channelStatsPages = pagesApp().get("/", async (c) => {
         />
       ) : null}
       <Pager url={c.req.url} page={pg.page} hasNext={hasNext} />
+      {chatId !== undefined ? (
+        <p>
+          <a href={`?bot_id=${botId}`}>Show reactions and invites for all chats</a>
+        </p>
+      ) : null}
+      {kinds ? <KindsSections data={kinds} /> : null}
       <p>
         <a href={`/studio/social/telegram-stats/?bot_id=${botId ?? ""}`}>Open the full statistics dashboard</a>
       </p>

@@ -60,10 +60,18 @@ export function wantsSession(n: Normalized): boolean {
 export function finishPlan(n: Normalized, bot: { username: string | null; aiEnabled: boolean }): "never" | "unless-session" | "always" {
   if (n.type === "callback_query") return "never";
   if (n.type !== "message" || !n.message) return "always";
+  if (migrationOf(n.message)) return "never";
   const cmd = parseCommand(n.message);
   if (cmd) return isForOtherBot(cmd, bot.username) ? "always" : "never";
   if (bot.aiEnabled) return "never";
   return wantsSession(n) ? "unless-session" : "always";
+}
+
+/** The move a group's upgrade service message announces (either side of it), if any. */
+function migrationOf(m: Message): { from: number; to: number } | undefined {
+  if (typeof m.migrate_to_chat_id === "number") return { from: m.chat.id, to: m.migrate_to_chat_id };
+  if (typeof m.migrate_from_chat_id === "number") return { from: m.migrate_from_chat_id, to: m.chat.id };
+  return undefined;
 }
 
 export async function dispatch(input: DispatchInput): Promise<void> {
@@ -71,6 +79,9 @@ export async function dispatch(input: DispatchInput): Promise<void> {
   if (n.type === "callback_query") return dispatchCallback(input);
   if (n.type !== "message" || !n.message) return;
   const m = n.message;
+  const moved = migrationOf(m);
+  // D1's rows moved in the update's own commit; the coordinator's per-chat state follows now.
+  if (moved) return input.deps.coordinator.migrateChat(moved.from, moved.to);
   const threadId = m.is_topic_message ? m.message_thread_id : undefined;
   const ctx = baseContext(input, m.chat, m.from, threadId);
 

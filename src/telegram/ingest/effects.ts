@@ -42,6 +42,8 @@ export interface CoordinatorPort {
   enqueueAi(job: AiJob): Promise<{ queued: boolean; duplicate: boolean }>;
   /** Forgets a chat's AI conversation memory (/reset). */
   clearAiMemory(chatId: number): Promise<void>;
+  /** A group became a supergroup: its AI memory moves to the new id (idempotent). */
+  migrateChat(oldId: number, newId: number): Promise<void>;
 }
 
 export interface EffectDeps {

@@ -14,12 +14,14 @@
 //  - joins reported twice within a minute (chat_member + new_chat_members) are dropped here
 //    across the batch, and by NOT EXISTS against what is already stored;
 //  - the bot's role and a private user's block flag take the batch's last value;
+//  - reactions, reaction totals and invite joins follow the same rules (kinds-sql.ts);
 //  - a supergroup migration is the last update of its batch (the drain cuts batches after
 //    one), so its statements, appended last, see exactly what the one-by-one path saw.
 import { type SQL, sql } from "drizzle-orm";
 import { nowSeconds } from "../../db/client";
 import { stmt } from "../../db/d1";
 import type { Db } from "../../env";
+import { kindStmts } from "./kinds-sql";
 import { insertMessagesStmt, messageJson } from "./message-rows-sql";
 import { migrateChatStmts } from "./migrate";
 import type { MemberEvent, Normalized } from "./normalize";
@@ -267,6 +269,8 @@ export function buildGroupCommit(
       ),
     );
   }
+
+  stmts.push(...kindStmts(db, botId, items, mine));
 
   for (const i of items) {
     const m = i.n.message;

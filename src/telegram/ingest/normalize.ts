@@ -19,8 +19,19 @@ export const KNOWN_KINDS = [
   "callback_query",
   "my_chat_member",
   "chat_member",
+  "message_reaction",
+  "message_reaction_count",
+  "chat_join_request",
 ] as const;
 export type KnownKind = (typeof KNOWN_KINDS)[number];
+
+/**
+ * What a bot asks Telegram for by default (webhook and polling): every kind ingest stores
+ * or acts on, plus the boosts, stored raw under their chat. chat_member, the reactions
+ * and the boosts come only when asked for. The other kinds (README, "Update kinds") are
+ * stored raw too when a bot's allowed_updates names them.
+ */
+export const DEFAULT_ALLOWED_UPDATES: readonly string[] = [...KNOWN_KINDS, "chat_boost", "removed_chat_boost"];
 
 export interface MemberEvent {
   chatId: number;
@@ -45,6 +56,60 @@ export interface Normalized {
   /** The bot's own membership change (my_chat_member). */
   botRole?: { chatId: number; status: ChatMember["status"]; privateUserId?: number };
   message?: Message;
+  /** message_reaction: an actor's reactions on a message, before and after. */
+  reaction?: ReactionChange;
+  /** message_reaction_count: a message's anonymous totals now. */
+  reactionCount?: ReactionTotals;
+  /** A join through an invite link or join request, or a join request (invite_joins). */
+  invite?: InviteJoin;
+}
+
+export interface ReactionChange {
+  chatId: number;
+  messageId: number;
+  actorId: number;
+  actorIsChat: boolean;
+  date: number;
+  old: string[];
+  now: string[];
+}
+
+export interface ReactionTotals {
+  chatId: number;
+  messageId: number;
+  date: number;
+  counts: { reaction: string; count: number }[];
+}
+
+export interface InviteJoin {
+  chatId: number;
+  userId: number;
+  kind: "join" | "request";
+  link: string | null;
+  name: string | null;
+  creatorId: number | null;
+  viaRequest: boolean;
+  date: number;
+}
+
+/** One key per reaction: the emoji, "custom:<id>" or "paid" (what message_reactions stores). */
+export function reactionKey(r: unknown): string {
+  const v = (r ?? {}) as { type?: string; emoji?: string; custom_emoji_id?: string };
+  if (v.type === "emoji" && v.emoji) return v.emoji;
+  if (v.type === "custom_emoji" && v.custom_emoji_id) return `custom:${v.custom_emoji_id}`;
+  return v.type ?? "unknown";
+}
+
+interface InviteLinkLike {
+  invite_link?: string;
+  name?: string;
+  creator?: User;
+}
+
+/** The chat an unknown kind names (payload.chat.id), so its raw row is tied to it. */
+function namedChatId(payload: unknown): number | null {
+  const chat = (payload as { chat?: { id?: unknown } } | undefined)?.chat;
+  return chat && typeof chat.id === "number" && Number.isSafeInteger(chat.id) ? chat.id : null;
 }
 
 const IS_MEMBER = new Set(["creator", "administrator", "member"]);
@@ -132,6 +197,23 @@ export function normalize(update: RawUpdate): Normalized {
       if (!was && now) events.push({ chatId: u.chat.id, userId: subject.id, event: "join", date: u.date });
       if (was && !now) events.push({ chatId: u.chat.id, userId: subject.id, event: "leave", date: u.date });
     }
+    const via = payload as { invite_link?: InviteLinkLike; via_join_request?: boolean };
+    const joined = events.some((e) => e.event === "join");
+    const invite: InviteJoin | undefined =
+      joined && subject && (via.invite_link || via.via_join_request)
+        ? {
+            chatId: u.chat.id,
+            userId: subject.id,
+            kind: "join",
+            link: via.invite_link?.invite_link ?? null,
+            name: via.invite_link?.name ?? null,
+            creatorId: via.invite_link?.creator?.id ?? null,
+            viaRequest: via.via_join_request === true,
+            date: u.date,
+          }
+        : undefined;
+    const creator = invite ? via.invite_link?.creator : undefined;
+    if (creator && !users.some((x) => x.id === creator.id)) users.push(creator);
     return {
       type,
       known: true,
@@ -149,18 +231,111 @@ export function normalize(update: RawUpdate): Normalized {
       isEdit: false,
       countsAsMessage: false,
       memberEvents: events,
+      invite,
       botRole:
         type === "my_chat_member" && u.new_chat_member
           ? { chatId: u.chat.id, status: u.new_chat_member.status, privateUserId: u.chat.type === "private" ? u.chat.id : undefined }
           : undefined,
     };
   }
-  // Unknown (or malformed known) kind: kept raw as a service row so staff can see it.
+  if (type === "message_reaction" && payload && typeof payload === "object") {
+    const r = payload as unknown as {
+      chat: Chat;
+      message_id: number;
+      user?: User;
+      actor_chat?: Chat;
+      date: number;
+      old_reaction: unknown[];
+      new_reaction: unknown[];
+    };
+    const actor = r.user?.id ?? r.actor_chat?.id;
+    return {
+      type,
+      known: true,
+      chat: r.chat,
+      users: r.user ? [r.user] : [],
+      isEdit: false,
+      countsAsMessage: false,
+      memberEvents: [],
+      reaction:
+        actor === undefined
+          ? undefined
+          : {
+              chatId: r.chat.id,
+              messageId: r.message_id,
+              actorId: actor,
+              actorIsChat: !r.user,
+              date: r.date,
+              old: [...new Set(r.old_reaction.map(reactionKey))],
+              now: [...new Set(r.new_reaction.map(reactionKey))],
+            },
+    };
+  }
+  if (type === "message_reaction_count" && payload && typeof payload === "object") {
+    const r = payload as unknown as { chat: Chat; message_id: number; date: number; reactions: { type: unknown; total_count: number }[] };
+    const counts = new Map<string, number>();
+    for (const x of r.reactions) counts.set(reactionKey(x.type), (counts.get(reactionKey(x.type)) ?? 0) + x.total_count);
+    return {
+      type,
+      known: true,
+      chat: r.chat,
+      users: [],
+      isEdit: false,
+      countsAsMessage: false,
+      memberEvents: [],
+      reactionCount: {
+        chatId: r.chat.id,
+        messageId: r.message_id,
+        date: r.date,
+        counts: [...counts].map(([reaction, count]) => ({ reaction, count })),
+      },
+    };
+  }
+  if (type === "chat_join_request" && payload && typeof payload === "object") {
+    const r = payload as unknown as { chat: Chat; from: User; date: number; invite_link?: InviteLinkLike };
+    const creator = r.invite_link?.creator;
+    return {
+      type,
+      known: true,
+      chat: r.chat,
+      users: [r.from, ...(creator && creator.id !== r.from.id ? [creator] : [])],
+      row: otherRow({
+        chatId: r.chat.id,
+        fromUserId: r.from.id,
+        date: r.date,
+        kind: "service",
+        serviceType: type,
+        text: r.invite_link?.name ?? r.invite_link?.invite_link ?? null,
+        raw: payload,
+      }),
+      isEdit: false,
+      countsAsMessage: false,
+      memberEvents: [],
+      invite: {
+        chatId: r.chat.id,
+        userId: r.from.id,
+        kind: "request",
+        link: r.invite_link?.invite_link ?? null,
+        name: r.invite_link?.name ?? null,
+        creatorId: creator?.id ?? null,
+        viaRequest: true,
+        date: r.date,
+      },
+    };
+  }
+  // Unknown (or malformed known) kind: kept raw as a service row so staff can see it, under
+  // the chat it names (chat_boost, removed_chat_boost, ...) or chat 0.
   return {
     type,
     known: false,
     users: [],
-    row: otherRow({ chatId: 0, date: Math.floor(Date.now() / 1000), kind: "service", serviceType: `unknown:${type}`, raw: update }),
+    row: otherRow({
+      chatId: namedChatId(payload) ?? 0,
+      date: Math.floor(Date.now() / 1000),
+      kind: "service",
+      serviceType: `unknown:${type}`,
+      raw: update,
+    }),
     isEdit: false,
     countsAsMessage: false,
     memberEvents: [],

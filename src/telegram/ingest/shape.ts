@@ -70,7 +70,36 @@ const callbackQuery = z.looseObject({
 });
 
 const member = z.looseObject({ status: z.string().min(1).max(32), user });
-const memberUpdate = z.looseObject({ chat, from: user, date: time, old_chat_member: member, new_chat_member: member });
+const inviteLink = z.looseObject({ invite_link: text, name: optText, creator: user.optional() });
+const memberUpdate = z.looseObject({
+  chat,
+  from: user,
+  date: time,
+  old_chat_member: member,
+  new_chat_member: member,
+  invite_link: inviteLink.optional(),
+  via_join_request: z.boolean().optional(),
+});
+
+// ReactionType: emoji, custom_emoji or paid (open: a new type is stored under its name).
+const reactionType = z.looseObject({ type: z.string().min(1).max(32), emoji: optText, custom_emoji_id: optText });
+const reactions = z.array(reactionType).max(200);
+const messageReaction = z.looseObject({
+  chat,
+  message_id: id,
+  user: user.optional(),
+  actor_chat: chat.optional(),
+  date: time,
+  old_reaction: reactions,
+  new_reaction: reactions,
+});
+const messageReactionCount = z.looseObject({
+  chat,
+  message_id: id,
+  date: time,
+  reactions: z.array(z.looseObject({ type: reactionType, total_count: z.number().int().nonnegative() })).max(200),
+});
+const chatJoinRequest = z.looseObject({ chat, from: user, date: time, invite_link: inviteLink.optional() });
 
 const SHAPES: Record<string, z.ZodType> = {
   message,
@@ -80,6 +109,9 @@ const SHAPES: Record<string, z.ZodType> = {
   callback_query: callbackQuery,
   my_chat_member: memberUpdate,
   chat_member: memberUpdate,
+  message_reaction: messageReaction,
+  message_reaction_count: messageReactionCount,
+  chat_join_request: chatJoinRequest,
 };
 
 /** Throws a 400 AppError when a known kind of update lacks what ingest needs. */
