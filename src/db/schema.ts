@@ -9,5 +9,6 @@ export * from "./schema/ai";
 export * from "./schema/analytics";
 export * from "./schema/bots";
 export * from "./schema/chats";
+export * from "./schema/command-menus";
 export * from "./schema/staff";
 export * from "./schema/tasks";
