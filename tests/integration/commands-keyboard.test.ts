@@ -146,7 +146,11 @@ describe("a command with buttons", () => {
     const edits = fake.callsOf("editMessageText");
     expect(edits).toHaveLength(1);
     expect(edits[0]?.params).toMatchObject({ chat_id: 7711, message_id: 4243, text: "Open 9-18" });
-    expect((edits[0]?.params.reply_markup as Markup).inline_keyboard.flat().map((b) => b.text)).toEqual(["Website", "Prices", "Hours"]);
+    expect((edits[0]?.params.reply_markup as Markup | undefined)?.inline_keyboard.flat().map((b) => b.text)).toEqual([
+      "Website",
+      "Prices",
+      "Hours",
+    ]);
     expect(fake.callsOf("sendMessage")).toHaveLength(0);
     expect(fake.callsOf("answerCallbackQuery")).toHaveLength(1);
   });

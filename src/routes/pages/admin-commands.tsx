@@ -47,6 +47,12 @@ const KEYBOARD_HELP =
   'Rows of buttons, as JSON: [[{"text": "Website", "url": "https://example.com"}, {"text": "Prices", "callback_reply": "From 10 €"}]]. ' +
   'A reply button answers the press with its text (add "edit": true to replace the message\'s text instead). Leave empty for none.';
 
+/** The stored keyboard as the form shows it: a row a line, each button on it as compact JSON. */
+function keyboardText(k: CommandRow["keyboard"]): string {
+  if (!k?.length) return "";
+  return `[\n${k.map((row) => `  [${row.map((b) => JSON.stringify(b)).join(", ")}]`).join(",\n")}\n]`;
+}
+
 function valuesOf(r: CommandRow): FormValues {
   return {
     botId: r.botId,
@@ -56,7 +62,7 @@ function valuesOf(r: CommandRow): FormValues {
     audiences: r.audiences,
     replyText: r.replyText ?? "",
     handlerName: r.handlerName ?? "",
-    keyboard: r.keyboard ? JSON.stringify(r.keyboard, null, 2) : "",
+    keyboard: keyboardText(r.keyboard),
     isActive: r.isActive,
   };
 }
@@ -321,10 +327,10 @@ export const adminCommandsPages = pagesApp()
     return formPage(
       c,
       `Edit /${row.command}`,
-      <>
+      <div class="split">
         <CommandForm csrf={c.get("csrfToken")} bots={[]} action={`${BASE}${row.id}`} v={valuesOf(row)} isNew={false} submit="Save" />
         <CommandPreview command={row.command} replyText={row.replyText} handlerName={row.handlerName} keyboard={row.keyboard} />
-      </>,
+      </div>,
     );
   })
   .post("/:id{[0-9]+}", async (c) => {
