@@ -116,6 +116,18 @@ describe("registering a bot", () => {
     expect(retry.body.status.synced_at).toEqual(expect.any(Number));
   });
 
+  it("sets every menu again when the token changes to another Telegram bot, and none for a change that leaves the menus alone", async () => {
+    const { body: bot } = await register(8608, "menus_h_bot");
+    fake.reset();
+    expect((await apiJson(`/api/bots/${bot.id}`, { method: "PATCH", body: { welcome_text: "Hi" } })).status).toBe(200);
+    expect(fake.callsOf("setMyCommands")).toHaveLength(0);
+    const { token } = fake.addBot(8609, "menus_h2_bot");
+    expect((await apiJson(`/api/bots/${bot.id}`, { method: "PATCH", body: { token } })).status).toBe(200);
+    const calls = fake.callsOf("setMyCommands");
+    expect(calls).toHaveLength(8);
+    expect(calls.every((c) => c.token === token)).toBe(true);
+  });
+
   it("registers the bot even when Telegram is unreachable for setMyCommands", async () => {
     fake.on("setMyCommands", () => ({ networkError: true }));
     const res = await register(8604, "menus_d_bot");

@@ -110,7 +110,7 @@ function CommandForm(p: { csrf?: string; bots: BotOption[]; action: string; v: F
         {v.replyText}
       </textarea>
       <label for="keyboard">Buttons under the reply (optional)</label>
-      <textarea id="keyboard" name="keyboard" rows={5} class="mono" placeholder='[[{"text": "Website", "url": "https://example.com"}]]'>
+      <textarea id="keyboard" name="keyboard" rows={8} class="mono" placeholder='[[{"text": "Website", "url": "https://example.com"}]]'>
         {v.keyboard}
       </textarea>
       <small class="muted">{KEYBOARD_HELP}</small>
