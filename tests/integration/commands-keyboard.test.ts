@@ -4,6 +4,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { apiJson } from "../helpers/api";
 import { FakeTelegram } from "../helpers/fake-telegram";
+import { stubFor } from "./coordinator-support";
 import { deliver, sentTexts, setupBot, type TestBot, textUpdate } from "./webhook-support";
 
 const fake = new FakeTelegram();
@@ -134,6 +135,11 @@ describe("a command with buttons", () => {
     expect(fake.callsOf("answerCallbackQuery").map((c) => c.params)).toEqual([{ callback_query_id: "cbq-prices" }]);
     expect(sentTexts(fake)).toEqual(["From 10 € a month"]);
     expect(fake.callsOf("sendMessage")[0]?.params.chat_id).toBe(7711);
+    // Both went through the journal: the answer first, then the reply, each recorded as sent.
+    expect(await stubFor(bot.id).journalOf(update.update_id)).toEqual([
+      expect.objectContaining({ key: "call:0:answerCallbackQuery", state: "sent" }),
+      expect.objectContaining({ key: "reply:1", state: "sent" }),
+    ]);
   });
 
   it("an `edit` button puts its reply in place of the message's text and keeps the keyboard", async () => {
