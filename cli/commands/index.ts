@@ -2,6 +2,7 @@
 import type { Command } from "../command";
 import { botsList } from "./bots-list";
 import { channelStats } from "./channel-stats";
+import { commandsMenus, commandsSync } from "./commands";
 import { createStaff } from "./create-staff";
 import { setupBot } from "./setup-bot";
 import { staffActivate, staffCreate, staffDeactivate, staffDelete, staffList, staffPassword } from "./staff";
@@ -20,6 +21,8 @@ export const COMMANDS: Command[] = [
   webhookInfo,
   webhookSet,
   webhookDelete,
+  commandsSync,
+  commandsMenus,
   createStaff,
   staffList,
   staffCreate,

@@ -25,8 +25,18 @@ export const setupBot: Command = {
     const format = formatOf(args, ["text", "json"], "text");
     const [name, token, username] = args.positionals as [string, string, string];
     const api = ctx.api();
-    const bot = await api.post<Bot>("/api/bots", { name, token, username: username.replace(/^@/, "") });
-    if (format === "text") print(ctx.io, `${OK} bot registered: ${bot.name} (#${bot.id}) @${bot.username ?? username}`);
+    const bot = await api.post<Bot & { commands_sync?: { menus_failed: number; last_error: string | null } }>("/api/bots", {
+      name,
+      token,
+      username: username.replace(/^@/, ""),
+    });
+    if (format === "text") {
+      print(ctx.io, `${OK} bot registered: ${bot.name} (#${bot.id}) @${bot.username ?? username}`);
+      // The menus are a convenience: a failure is reported, and the registration stands.
+      const menus = bot.commands_sync;
+      if (menus && menus.menus_failed === 0) print(ctx.io, `${OK} command menus set`);
+      else if (menus) print(ctx.io, `${FAIL} command menus not set (${menus.last_error}); retry with: tgp commands sync ${bot.id}`);
+    }
     if (args.values["no-webhook"] === true) {
       if (format === "json") printJson(ctx.io, { bot, webhook: null });
       return 0;

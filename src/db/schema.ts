@@ -10,5 +10,6 @@ export * from "./schema/analytics";
 export * from "./schema/bots";
 export * from "./schema/chats";
 export * from "./schema/kinds";
+export * from "./schema/command-menus";
 export * from "./schema/staff";
 export * from "./schema/tasks";

@@ -73,6 +73,8 @@ export const RULES: readonly Rule[] = [
   r("GET", "/api/commands/:id", "read"),
   r("PATCH", "/api/commands/:id", "commands"),
   r("DELETE", "/api/commands/:id", "commands"),
+  r("GET", "/api/bots/:id/commands", "read"),
+  r("POST", "/api/bots/:id/commands/sync", "commands"),
 
   // Background tasks and broadcasts
   r("GET", "/telegram/background-tasks", "read"),
@@ -126,6 +128,7 @@ export const RULES: readonly Rule[] = [
   r("GET", "/admin/commands/:id{[0-9]+}", "read"),
   r("POST", "/admin/commands/:id{[0-9]+}", "commands"),
   r("POST", "/admin/commands/:id{[0-9]+}/delete", "commands"),
+  r("POST", "/admin/commands/sync/:bot_id{[0-9]+}", "commands"),
   r("GET", "/admin/content", "read"),
   r("POST", "/admin/content/new", "content"),
   r("POST", "/admin/content/:id{[0-9]+}/delete", "content"),

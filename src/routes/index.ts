@@ -5,6 +5,7 @@ import type { AppEnv } from "../env";
 import { analyticsApi } from "./analytics-api";
 import { botAdmin } from "./bot-admin";
 import { broadcastsApi, contentNotifyApi } from "./broadcasts-api";
+import { commandMenusApi } from "./command-menus-api";
 import { dataApi } from "./data-api";
 import { mountDashboard } from "./pages";
 import { statsApi } from "./stats-api";
@@ -18,6 +19,7 @@ export function mountRoutes(app: Hono<AppEnv>): void {
   app.route("/telegram/webhook", webhookRoute); // Telegram's deliveries: secret header, no bearer auth
   app.route("/telegram/webhook", webhookAdmin);
   app.route("/telegram/bot", botAdmin);
+  app.route("/api/bots", commandMenusApi); // /api/bots/{id}/commands, .../commands/sync
   app.route("/api", dataApi); // /api/chats, users, messages, feedback, content, commands
   app.route("/api/analytics", analyticsApi);
   app.route("/telegram/background-tasks", backgroundTasksRoutes); // start/stop/status; the page itself is the dashboard's

@@ -14,6 +14,7 @@ import { deleteBotMessages } from "../telegram/retention";
 import { forgetCachedBot } from "./bot-cache";
 import { type CreateBotInput, type PatchBotInput, settingsColumns } from "./bot-input";
 import { ANALYTICS_TABLES } from "./bot-tables";
+import { syncCommandMenusSafely } from "./command-menus";
 import type { ServiceCtx } from "./context";
 
 /**
@@ -56,7 +57,12 @@ function conflictOnRace(e: unknown): never {
   throw e;
 }
 
-export async function createBot({ env, db, log }: ServiceCtx, input: CreateBotInput): Promise<BotRow> {
+/**
+ * Registers the bot and sets its command menus at Telegram (a failure there is recorded in
+ * bot_command_menus and shown in the bot's answer, never a failed registration).
+ */
+export async function createBot(ctx: ServiceCtx, input: CreateBotInput): Promise<BotRow> {
+  const { env, db, log } = ctx;
   const fp = await fingerprint(input.token, env.TOKEN_ENCRYPTION_KEY);
   await assertUnique(db, input.name, fp);
   const me = await verifyToken(env, input.token);
@@ -77,11 +83,13 @@ export async function createBot({ env, db, log }: ServiceCtx, input: CreateBotIn
     .get()
     .catch(conflictOnRace);
   log.info("bot created", { bot_id: row.id, username: row.username });
+  await syncCommandMenusSafely(ctx, row);
   return row;
 }
 
 /** Changes the bot (looked up by the caller, so an unknown id is its 404 before any body check). */
-export async function patchBot({ env, db }: ServiceCtx, bot: BotRow, input: PatchBotInput): Promise<BotRow> {
+export async function patchBot(ctx: ServiceCtx, bot: BotRow, input: PatchBotInput): Promise<BotRow> {
+  const { env, db } = ctx;
   const fp = input.token ? await fingerprint(input.token, env.TOKEN_ENCRYPTION_KEY) : undefined;
   await assertUnique(db, input.name, fp, bot.id);
   const tokenCols: Partial<typeof bots.$inferInsert> = {};
@@ -103,6 +111,8 @@ export async function patchBot({ env, db }: ServiceCtx, bot: BotRow, input: Patc
     .catch(conflictOnRace);
   if (!row) throw new AppError("NOT_FOUND", `Bot ${bot.id} not found`);
   forgetCachedBot(bot.id); // a deactivation takes effect at once for this isolate's webhook
+  // A new token may be another Telegram bot, whose menus are not ours yet.
+  if (input.token) await syncCommandMenusSafely(ctx, row);
   return row;
 }
 

@@ -1,45 +1,22 @@
-// A bot's custom commands (bot_commands). Every change also syncs the bot's command menu
-// with setMyCommands (built-ins + active custom ones) and reports how that went in `sync`;
-// the stored change stands either way, since the menu is a convenience and the next
-// change retries it.
-import { and, asc, eq } from "drizzle-orm";
+// A bot's custom commands (bot_commands). Every change also syncs the bot's command menus
+// (services/command-menus.ts: setMyCommands per scope and language, only the lists that
+// changed) and reports how that went in `sync`; the stored change stands either way, since
+// the menu is a convenience and the next sync retries it.
+import { asc, eq } from "drizzle-orm";
 import { type BotRow, requireBot } from "../db/bots";
 import { nowSeconds } from "../db/client";
 import { botCommands } from "../db/schema";
 import { isUniqueViolation } from "../db/unique";
 import type { Db } from "../env";
 import { AppError } from "../lib/errors";
-import { telegramFor } from "../telegram/bot-client";
-import { builtinCommands, findCommand } from "../telegram/commands/registry";
-import { t } from "../telegram/i18n";
-import type { CommandRow, CreateCommandInput, PatchCommandInput } from "./command-input";
+import { type CommandRow, type CreateCommandInput, KEYBOARD_NEEDS_REPLY, keyboardToStore, type PatchCommandInput } from "./command-input";
+import { type MenuSyncResult, syncCommandMenusSafely } from "./command-menus";
 import type { ServiceCtx } from "./context";
 
-export type SyncResult = { ok: boolean; count?: number; error?: string };
+/** How the menus' sync went after a change (the change stands either way). */
+export type SyncResult = MenuSyncResult;
 
-/** Telegram's menu for the bot: built-ins, then active custom commands (Telegram allows 100). */
-export async function syncCommands({ env, db, log }: ServiceCtx, bot: BotRow): Promise<SyncResult> {
-  const custom = await db
-    .select()
-    .from(botCommands)
-    .where(and(eq(botCommands.botId, bot.id), eq(botCommands.isActive, true)))
-    .orderBy(asc(botCommands.command))
-    .all();
-  const list = builtinCommands()
-    .filter((c) => !c.hidden)
-    .map((c) => ({ command: c.name, description: typeof c.description === "string" ? t("en", c.description) : c.description.text }));
-  for (const c of custom) {
-    if (!findCommand(c.command)) list.push({ command: c.command, description: c.description.trim() || c.command });
-  }
-  try {
-    const tg = await telegramFor(env, bot, { log, maxRetries: 1 });
-    await tg.call("setMyCommands", { commands: list.slice(0, 100) });
-    return { ok: true, count: Math.min(list.length, 100) };
-  } catch (err) {
-    log.warn("setMyCommands failed", { bot_id: bot.id, error: String(err) });
-    return { ok: false, error: err instanceof Error ? err.message : String(err) };
-  }
-}
+const syncCommands = (ctx: ServiceCtx, bot: BotRow): Promise<SyncResult> => syncCommandMenusSafely(ctx, bot);
 
 export async function listCommands(db: Db, botId?: number): Promise<CommandRow[]> {
   return db
@@ -68,8 +45,11 @@ export async function createCommand(ctx: ServiceCtx, input: CreateCommandInput):
         botId: bot.id,
         command: input.command,
         description: input.description ?? "",
+        descriptionRu: input.description_ru ?? null,
+        ...(input.audiences && { audiences: input.audiences }),
         replyText: input.reply_text ?? null,
         handlerName: input.handler_name ?? null,
+        keyboard: keyboardToStore(input.keyboard),
         isActive: input.is_active ?? true,
       })
       .returning()
@@ -81,7 +61,7 @@ export async function createCommand(ctx: ServiceCtx, input: CreateCommandInput):
   return { row, sync: await syncCommands(ctx, bot) };
 }
 
-/** Changes the command (looked up by the caller); it keeps exactly one of reply_text and handler_name. */
+/** Changes the command (looked up by the caller); it keeps exactly one of reply_text and handler_name, and buttons only under a reply. */
 export async function patchCommand(
   ctx: ServiceCtx,
   cmd: CommandRow,
@@ -91,6 +71,11 @@ export async function patchCommand(
   const handler = input.handler_name !== undefined ? input.handler_name : cmd.handlerName;
   if (Boolean(replyText) === Boolean(handler))
     throw new AppError("BAD_REQUEST", "A command needs exactly one of reply_text and handler_name");
+  const keyboard = input.keyboard !== undefined ? keyboardToStore(input.keyboard) : cmd.keyboard;
+  if (keyboard && !replyText)
+    throw new AppError("BAD_REQUEST", `Invalid body: keyboard: ${KEYBOARD_NEEDS_REPLY}`, {
+      issues: [{ path: "keyboard", message: KEYBOARD_NEEDS_REPLY }],
+    });
   let row: CommandRow | undefined;
   try {
     row = await ctx.db
@@ -98,8 +83,11 @@ export async function patchCommand(
       .set({
         ...(input.command !== undefined && { command: input.command }),
         ...(input.description !== undefined && { description: input.description }),
+        ...(input.description_ru !== undefined && { descriptionRu: input.description_ru }),
+        ...(input.audiences !== undefined && { audiences: input.audiences }),
         replyText,
         handlerName: handler,
+        keyboard,
         ...(input.is_active !== undefined && { isActive: input.is_active }),
         updatedAt: nowSeconds(),
       })

@@ -12,6 +12,7 @@ import { webhookUrlProblem, zHttpUrl } from "../lib/validate";
 import { telegramFor } from "../telegram/bot-client";
 import { DEFAULT_ALLOWED_UPDATES as DEFAULTS } from "../telegram/ingest/normalize";
 import { forgetCachedBot } from "./bot-cache";
+import { syncCommandMenusSafely } from "./command-menus";
 import type { ServiceCtx } from "./context";
 
 // Every kind ingest stores or acts on, chat_member and the reactions included (Telegram omits them unless asked).
@@ -61,7 +62,9 @@ function webhookUrl(publicBase: string | undefined, botId: number, given: string
   return url;
 }
 
-export async function setWebhook({ env, db, log }: ServiceCtx, bot: BotRow, input: SetWebhookInput) {
+/** Sets the webhook, then the command menus that changed (their failure does not undo the webhook). */
+export async function setWebhook(ctx: ServiceCtx, bot: BotRow, input: SetWebhookInput) {
+  const { env, db, log } = ctx;
   const url = webhookUrl(env.PUBLIC_BASE_URL, bot.id, input.url);
   const allowed = input.allowed_updates ?? DEFAULT_ALLOWED_UPDATES;
   const secret = randomToken(32);
@@ -78,7 +81,8 @@ export async function setWebhook({ env, db, log }: ServiceCtx, bot: BotRow, inpu
     .where(eq(bots.id, bot.id));
   forgetCachedBot(bot.id);
   log.info("webhook set", { bot_id: bot.id, url });
-  return { url, allowed_updates: allowed, drop_pending_updates: input.drop_pending_updates ?? false };
+  const commandsSync = await syncCommandMenusSafely(ctx, bot);
+  return { url, allowed_updates: allowed, drop_pending_updates: input.drop_pending_updates ?? false, commands_sync: commandsSync };
 }
 
 export async function deleteWebhook({ env, db, log }: ServiceCtx, bot: BotRow, input: DeleteWebhookInput): Promise<void> {

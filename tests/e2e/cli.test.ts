@@ -74,6 +74,10 @@ beforeAll(async () => {
         res.end(JSON.stringify({ count: 1, results: [{ id: 3, username: "maria", role: "staff", is_active: true, last_login_at: null }] }));
       } else if (req.url === "/api/staff/3" && req.method === "PATCH") {
         res.end(JSON.stringify({ id: 3, username: "maria", role: "staff", is_active: false, ...JSON.parse(body) }));
+      } else if (req.url === "/api/bots/7/commands/sync" && req.method === "POST") {
+        const force = (JSON.parse(body || "{}") as { force?: boolean }).force === true;
+        const errors = force ? [{ scope: "all_group_chats", lang: "ru", error: "Bad Request: BOT_COMMAND_DESCRIPTION_INVALID" }] : [];
+        res.end(JSON.stringify({ bot_id: 7, sync: { ok: !force, calls: force ? 8 : 2, skipped: force ? 0 : 6, errors }, status: {} }));
       } else if (req.url === "/api/tokens/9" && req.method === "DELETE") {
         res.statusCode = 403;
         res.end(JSON.stringify({ error: { code: "FORBIDDEN", message: "A staff may not do this" } }));
@@ -167,6 +171,18 @@ describe("tgp CLI", () => {
     expect(refused.code).toBe(1);
     expect(refused.stderr).toContain("HTTP 403 FORBIDDEN");
     expect((await tgp(["tokens", "list", "--url", "http://127.0.0.1:9", "--token", "t"])).code).toBe(3);
+  });
+
+  it("commands sync asks for the changed menus (all with --force) and exits 1 when Telegram refused one", async () => {
+    seen.length = 0;
+    const ok = await tgp(["commands", "sync", "shop", "--url", url, "--token", "t"]);
+    expect(ok.code).toBe(0);
+    expect(ok.stdout).toContain("✓ command menus of shop (#7): 2 sent, 6 already up to date");
+    expect(seen.find((s) => s.path === "/api/bots/7/commands/sync")?.body).toBe("{}");
+    const forced = await tgp(["commands", "sync", "shop", "--force", "--url", url, "--token", "t"]);
+    expect(forced.code).toBe(1);
+    expect(forced.stdout).toMatch(/✗ all_group_chats \(ru\): Bad Request: BOT_COMMAND_DESCRIPTION_INVALID/);
+    expect(seen.filter((s) => s.path === "/api/bots/7/commands/sync").at(-1)?.body).toBe('{"force":true}');
   });
 
   it("finds the token in --token, then ADMIN_API_TOKEN, then .dev.vars for a local URL only", () => {

@@ -54,6 +54,9 @@ describe("operators and users, end to end", () => {
     expect(id).toBeDefined();
     botId = Number(id);
     expect(r.stdout).toContain(`✓ webhook set: ${worker.url}/telegram/webhook/${botId}/`);
+    // The command menus were set while registering: one list per scope and language.
+    expect(r.stdout).toContain("✓ command menus set");
+    expect(fake.callsOf("setMyCommands")).toHaveLength(8);
     const set = fake.callsOf("setWebhook").at(-1)!;
     expect(set.params).toMatchObject({ url: `${worker.url}/telegram/webhook/${botId}/`, secret_token: expect.any(String) });
     expect(r.stdout).not.toContain(tgBot.token);

@@ -17,6 +17,8 @@ const described = (result, description) => ({ [DESCRIBED]: true, result, descrip
 
 const bad = (description) => new ApiError(400, `Bad Request: ${description}`);
 const now = () => Math.floor(Date.now() / 1000);
+/** One command menu: the bot, the scope's type and the language ("" for none). */
+const menuKey = (bot, p) => `${bot.id}|${p?.scope?.type ?? "default"}|${p?.language_code ?? ""}`;
 // Parameters Telegram takes as JSON-serialized strings in form/query bodies.
 const JSON_PARAMS = new Set([
   "reply_markup",
@@ -154,18 +156,20 @@ export function createMethods(fake) {
       if (!p.action) throw bad("action is empty");
       return true;
     },
+    // Menus are kept per scope and language, as Telegram keeps them.
     setMyCommands: (bot, p) => {
       if (!Array.isArray(p.commands)) throw bad('parameter "commands" is required');
+      if (p.commands.length > 100) throw bad("BOT_COMMANDS_TOO_MUCH");
       for (const c of p.commands) {
         if (!/^[a-z0-9_]{1,32}$/.test(String(c.command))) throw bad("BOT_COMMAND_INVALID");
         if (!c.description || String(c.description).length > 256) throw bad("BOT_COMMAND_DESCRIPTION_INVALID");
       }
-      fake.commands.set(bot.id, p.commands);
+      fake.commands.set(menuKey(bot, p), p.commands);
       return true;
     },
-    getMyCommands: (bot) => fake.commands.get(bot.id) ?? [],
-    deleteMyCommands: (bot) => {
-      fake.commands.delete(bot.id);
+    getMyCommands: (bot, p) => fake.commands.get(menuKey(bot, p)) ?? [],
+    deleteMyCommands: (bot, p) => {
+      fake.commands.delete(menuKey(bot, p));
       return true;
     },
     getChat: (bot, p) => {

@@ -14,6 +14,18 @@ export interface AiLimitPair {
 /** bots.ai_limits: per scope (user, chat, bot) and period (day, month). */
 export type AiLimitsSetting = Partial<Record<"user" | "chat" | "bot", Partial<Record<"day" | "month", AiLimitPair>>>>;
 
+/** Whose command menu lists a command: private chats, every group member, group administrators. */
+export type CommandAudience = "private" | "groups" | "admins";
+
+/** A button under a custom command's reply: a link, or a reply the bot sends when it is pressed. */
+export type CommandButton =
+  | { text: string; url: string }
+  // `id` goes into callback_data (Telegram allows 64 bytes); the reply text stays in this row.
+  // `edit`: the reply replaces the text of the message carrying the button instead of following it.
+  | { text: string; id: string; callback_reply: string; edit?: boolean };
+/** bot_commands.keyboard: rows of buttons (an inline keyboard). */
+export type CommandKeyboard = CommandButton[][];
+
 export const bots = sqliteTable("bots", {
   id: integer("id").primaryKey({ autoIncrement: true }),
   name: text("name").notNull().unique(),
@@ -60,6 +72,12 @@ export const botCommands = sqliteTable(
     replyText: text("reply_text"),
     handlerName: text("handler_name"),
     isActive: integer("is_active", { mode: "boolean" }).notNull().default(true),
+    // The menu description in Russian (setMyCommands with language_code "ru"); null: `description`.
+    descriptionRu: text("description_ru"),
+    // Which command menus list it (setMyCommands scopes); it runs wherever it is typed.
+    audiences: text("audiences", { mode: "json" }).$type<CommandAudience[]>().notNull().default(sql`'["private","groups"]'`),
+    // Buttons under the reply (reply_text commands only); null: none.
+    keyboard: text("keyboard", { mode: "json" }).$type<CommandKeyboard>(),
     createdAt: integer("created_at").notNull().default(now),
     updatedAt: integer("updated_at").notNull().default(now),
   },

@@ -5,6 +5,7 @@ import { listBots, requireBot } from "../../db/bots";
 import { parseWith } from "../../lib/validate";
 import { createBotSchema, patchBotSchema } from "../../services/bot-input";
 import { createBot, patchBot } from "../../services/bots";
+import { menuStatus } from "../../services/command-menus";
 import { deleteWebhook, setWebhook, webhookInfo } from "../../services/webhooks";
 import { ActionButton, Csrf, Empty, fmtTime, Table } from "../../views/components";
 import { svc } from "../service-ctx";
@@ -109,7 +110,10 @@ export const adminBotsPages = pagesApp()
         400,
       );
     }
-    return redirectWith(c, BASE, "ok", `Bot "${res.value.name}" added.`);
+    // The command menus were set while adding it; a failure there is said, and the bot stands.
+    const menus = await menuStatus(c.var.db, res.value.id);
+    const menuNote = menus.menus_failed > 0 ? ` Its command menus were not set at Telegram (${menus.last_error}); see Commands.` : "";
+    return redirectWith(c, BASE, "ok", `Bot "${res.value.name}" added.${menuNote}`);
   })
   .get("/:id", async (c) => {
     const bot = await requireBot(c.var.db, Number(c.req.param("id")));

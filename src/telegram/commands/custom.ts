@@ -1,5 +1,6 @@
-// Custom commands from bot_commands: a fixed reply, or a handler registered in code.
+// Custom commands from bot_commands: a fixed reply (with its buttons, if any), or a handler registered in code.
 import { findActiveCustomCommand } from "../../db/custom-commands";
+import { inlineMarkup } from "./keyboard";
 import { findNamedHandler } from "./registry";
 import type { CommandContext } from "./types";
 
@@ -16,7 +17,8 @@ export async function runCustomCommand(ctx: CommandContext): Promise<boolean> {
     ctx.log.warn("custom command names an unknown handler", { command: ctx.command, handler: row.handler_name });
   }
   if (row.reply_text) {
-    await ctx.reply(row.reply_text);
+    const keyboard = row.keyboard?.length ? { reply_markup: inlineMarkup(row.id, row.keyboard) } : {};
+    await ctx.reply(row.reply_text, keyboard);
     return true;
   }
   return false;

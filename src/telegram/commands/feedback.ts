@@ -11,6 +11,7 @@ async function store(ctx: HandlerContext, text: string) {
 export const feedback: CommandDefinition = {
   name: "feedback",
   description: "cmd.feedback",
+  menu: ["private"],
   async handle(ctx) {
     if (ctx.args) {
       await store(ctx, ctx.args);

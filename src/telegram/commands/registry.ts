@@ -10,6 +10,7 @@ import { echo } from "./handlers/echo";
 import { whoami } from "./handlers/whoami";
 import { helpCommand } from "./help";
 import { info } from "./info";
+import { keyboardCallback } from "./keyboard";
 import { news } from "./news";
 import { reset } from "./reset";
 import { settings, settingsCallback } from "./settings";
@@ -21,7 +22,7 @@ import type { CallbackHandler, CommandDefinition, DialogHandler, NamedHandler } 
 const help = helpCommand(builtinCommands);
 const COMMANDS = (): CommandDefinition[] => [start, help, info, contact, news, games, settings, feedback, reset];
 const HANDLERS = (): NamedHandler[] => [echo, whoami];
-const CALLBACKS = (): CallbackHandler[] => [settingsCallback];
+const CALLBACKS = (): CallbackHandler[] => [settingsCallback, keyboardCallback];
 const DIALOGS = (): DialogHandler[] => [feedbackDialog];
 
 export function builtinCommands(): CommandDefinition[] {

@@ -29,6 +29,8 @@ export function settingsView(lang: Lang, prefs: Record<string, unknown>): { text
 export const settings: CommandDefinition = {
   name: "settings",
   description: "cmd.settings",
+  // Each user's own language and notifications: a private matter.
+  menu: ["private"],
   async handle(ctx) {
     const view = settingsView(ctx.lang, ctx.preferences);
     await ctx.reply(view.text, { reply_markup: view.reply_markup });

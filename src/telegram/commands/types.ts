@@ -4,6 +4,7 @@
 // the ledger) and store sent messages as outgoing.
 import type { CallbackQuery, Chat, Message, User } from "@grammyjs/types";
 import type { BotRow } from "../../db/bots";
+import type { CommandAudience } from "../../db/schema";
 import type { Db, Env } from "../../env";
 import type { Logger } from "../../lib/log";
 import type { ApiMethod, ApiParams, ApiResult } from "../client";
@@ -54,10 +55,12 @@ export interface CommandContext extends HandlerContext {
 export interface CommandDefinition {
   /** Lower-case name without the slash: [a-z0-9_]{1,32}. */
   name: string;
-  /** The i18n key of its description in /help; or a fixed text. */
-  description: MessageKey | { text: string };
-  /** Left out of /help when true. */
+  /** The i18n key of its description in /help and the menus; or a fixed text (with its Russian one). */
+  description: MessageKey | { text: string; ru?: string };
+  /** Left out of /help and the menus when true. */
   hidden?: boolean;
+  /** Which command menus list it (see menus.ts); private chats and groups when left out. */
+  menu?: CommandAudience[];
   handle(ctx: CommandContext): Promise<void>;
 }
 

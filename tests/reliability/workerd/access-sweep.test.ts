@@ -112,6 +112,8 @@ const ADMIN_ONLY = [
   "DELETE /api/bots/:id",
   "POST /telegram/webhook/:bot_id/set",
   "POST /telegram/webhook/:bot_id/delete",
+  "POST /api/bots/:id/commands/sync",
+  "POST /admin/commands/sync/:bot_id{[0-9]+}",
   "POST /api/staff",
   "PATCH /api/staff/:id",
   "DELETE /api/staff/:id",
