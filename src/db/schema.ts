@@ -9,7 +9,7 @@ export * from "./schema/ai";
 export * from "./schema/analytics";
 export * from "./schema/bots";
 export * from "./schema/chats";
-export * from "./schema/kinds";
 export * from "./schema/command-menus";
+export * from "./schema/kinds";
 export * from "./schema/staff";
 export * from "./schema/tasks";
