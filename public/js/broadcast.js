@@ -11,7 +11,7 @@
         if (!label) continue;
         const b = document.createElement("span");
         b.className = "tg-button";
-        b.textContent = `🔗 ${label}`;
+        b.textContent = `${label} ↗`;
         box.appendChild(b);
       }
     };

@@ -135,7 +135,7 @@ describe("broadcasts from the dashboard", () => {
     expect(fake.callsOf("sendMessage")).toHaveLength(0);
     const waiting = await (await page(`/telegram/broadcasts/${id}/`, { cookie: viewer.cookie })).text();
     expect(waiting).toMatch(/data-testid="broadcast-status">scheduled</);
-    expect(waiting).toContain("🔗 Open the shop");
+    expect(waiting).toContain("↗ Open the shop");
 
     await drain(stub, clock);
     expect(clock.now()).toBeGreaterThanOrEqual(Math.floor(at / 60) * 60 * 1000);

@@ -137,7 +137,7 @@ function Compose({ c, all, values }: { c: Ctx; all: { id: number; name: string; 
           Create broadcast
         </button>
       </div>
-      <div class="stack panel">
+      <div class="stack panel top">
         <strong>Preview</strong>
         <div id="preview" class="preview" />
         <div id="preview-buttons" class="preview-buttons" />
@@ -284,7 +284,7 @@ async function report(c: Ctx) {
           <p>
             {r.buttons.flat().map((b) => (
               <span class="tag" title={b.url}>
-                🔗 {b.text}
+                ↗ {b.text}
               </span>
             ))}
           </p>

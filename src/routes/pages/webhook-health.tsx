@@ -3,6 +3,7 @@
 // the bot's coordinator, the counters per hour as small charts (public/js/webhook-health.js;
 // the totals are in the page for readers without JavaScript), the dead letters, and the
 // admin's actions. Writes call services/webhooks.ts and webhook-health.ts, as the API does.
+import { raw } from "hono/html";
 import { z } from "zod";
 import { requireBot } from "../../db/bots";
 import { AppError } from "../../lib/errors";
@@ -162,7 +163,7 @@ async function page(c: Ctx) {
       {h.history.ok ? (
         <>
           <script type="application/json" id="health-data">
-            {JSON.stringify(h.history.value)}
+            {raw(JSON.stringify(h.history.value).replace(/</g, "\\u003c"))}
           </script>
           <div class="charts">
             {CHARTED.map(([k, label]) => (
