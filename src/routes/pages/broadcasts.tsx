@@ -279,7 +279,10 @@ async function report(c: Ctx) {
         ))}
       </div>
       <div class="panel">
-        <div class="preview">{r.text}</div>
+        <small class="muted">The text as stored{r.parse_mode ? `, sent with parse_mode ${r.parse_mode}` : ", sent as plain text"}:</small>
+        <pre class="preview" data-testid="broadcast-text">
+          {r.text}
+        </pre>
         {r.buttons?.length ? (
           <p>
             {r.buttons.flat().map((b) => (

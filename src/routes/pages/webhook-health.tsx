@@ -153,9 +153,11 @@ async function page(c: Ctx) {
         <Notice kind="error">The bot's coordinator did not answer: {h.inbox.ok ? "" : h.inbox.error}</Notice>
       )}
       {box?.last_error ? (
-        <p class="err">
+        // Kept until the next error: once nothing waits or is dead, it is history, not a problem.
+        <p class={box.depth + box.dead_letters > 0 ? "err" : "muted"}>
           Last handling error (ours, not Telegram's), update {box.last_error.update_id}, {fmtAge((Date.now() - box.last_error.at) / 1000)}{" "}
-          ago: {clip(box.last_error.error, 300)}
+          ago
+          {box.depth + box.dead_letters > 0 ? "" : " (nothing is waiting or dead now)"}: {clip(box.last_error.error, 300)}
         </p>
       ) : null}
 
@@ -259,7 +261,7 @@ async function page(c: Ctx) {
                 Set webhook
               </button>
             </form>
-            <div class="stack panel">
+            <div class="stack panel top">
               <p class="muted">Each of these asks Telegram at once; its answer is shown above after the page reloads.</p>
               <ActionButton action={`${base(bot.id)}rotate`} csrf={csrf} label="Rotate the secret" />
               <ActionButton
