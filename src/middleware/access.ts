@@ -124,8 +124,9 @@ export const RULES: readonly Rule[] = [
   r("GET", "/admin/bots/:id/webhook", "read"),
   // The webhook health console (src/routes/pages/webhook-health.tsx)
   r("GET", "/admin/bots/:id{[0-9]+}/webhook", "read"),
-  r("POST", "/admin/bots/:id{[0-9]+}/webhook/:action{apply|rotate|remove|drop-pending}", "webhooks"),
-  r("POST", "/admin/bots/:id{[0-9]+}/webhook/dead-letters/:update_id{[0-9]+}/:action{replay|discard}", "bots"),
+  ...["apply", "rotate", "drop-pending", "remove"].map((a) => r("POST", `/admin/bots/:id{[0-9]+}/webhook/${a}`, "webhooks")),
+  r("POST", "/admin/bots/:id{[0-9]+}/webhook/dead-letters/:update_id{[0-9]+}/replay", "bots"),
+  r("POST", "/admin/bots/:id{[0-9]+}/webhook/dead-letters/:update_id{[0-9]+}/discard", "bots"),
   r("GET", "/admin/commands", "read"),
   r("GET", "/admin/commands/new", "read"),
   r("POST", "/admin/commands/new", "commands"),

@@ -327,26 +327,41 @@ async function act(c: Ctx, what: string, fn: () => Promise<unknown>) {
     : redirectWith(c, base(id), "error", `${what.replace(/\.$/, "")} failed: ${res.message}`);
 }
 
-export const webhookHealthPages = pagesApp()
-  .get("/", page)
-  .post("/:action{apply|rotate|remove|drop-pending}", async (c) => {
+/** One webhook action: a POST route of its own (each has its rule in RULES). */
+function webhookAction(what: string, fn: (c: Ctx, bot: Awaited<ReturnType<typeof requireBot>>) => Promise<unknown>) {
+  return async (c: Ctx) => {
     const bot = await requireBot(c.var.db, Number(c.req.param("id")));
-    switch (c.req.param("action")) {
-      case "apply":
-        return act(c, "Webhook set.", async () => setWebhook(svc(c), bot, await applyInput(c)));
-      case "rotate":
-        return act(c, "Secret rotated.", () => rotateWebhookSecret(svc(c), bot));
-      case "drop-pending":
-        return act(c, "Pending updates dropped.", () => dropPendingUpdates(svc(c), bot));
-      default:
-        return act(c, "Webhook deleted.", () => deleteWebhook(svc(c), bot, {}));
-    }
-  })
-  .post("/dead-letters/:update_id{[0-9]+}/:action{replay|discard}", async (c) => {
+    return act(c, what, () => fn(c, bot));
+  };
+}
+
+function deadLetterRoute(action: "replay" | "discard") {
+  return async (c: Ctx) => {
     const bot = await requireBot(c.var.db, Number(c.req.param("id")));
     const updateId = Number(c.req.param("update_id"));
-    const action = c.req.param("action") === "replay" ? "replay" : "discard";
     return act(c, `Update ${updateId} ${action === "replay" ? "put back in line" : "discarded"}.`, () =>
       deadLetterAction(svc(c), bot, updateId, action),
     );
-  });
+  };
+}
+
+export const webhookHealthPages = pagesApp()
+  .get("/", page)
+  .post(
+    "/apply",
+    webhookAction("Webhook set.", async (c, bot) => setWebhook(svc(c), bot, await applyInput(c))),
+  )
+  .post(
+    "/rotate",
+    webhookAction("Secret rotated.", (c, bot) => rotateWebhookSecret(svc(c), bot)),
+  )
+  .post(
+    "/drop-pending",
+    webhookAction("Pending updates dropped.", (c, bot) => dropPendingUpdates(svc(c), bot)),
+  )
+  .post(
+    "/remove",
+    webhookAction("Webhook deleted.", (c, bot) => deleteWebhook(svc(c), bot, {})),
+  )
+  .post("/dead-letters/:update_id{[0-9]+}/replay", deadLetterRoute("replay"))
+  .post("/dead-letters/:update_id{[0-9]+}/discard", deadLetterRoute("discard"));
