@@ -15,6 +15,7 @@ import { emptyPacer, type PacerState, prune } from "../tasks/pacer";
 import { chatIdOf } from "../telegram/ingest/chat-of";
 import type { CoordinatorPort } from "../telegram/ingest/effects";
 import { AI_WORK, AiWork } from "./ai-work";
+import { installCounterHistory, readCounterHistory } from "./counter-history";
 import { Drainer, type DrainFaults, RUN_QUERY_BUDGET } from "./drain";
 import { Inbox, KEEP_DONE_MS } from "./inbox";
 import { SqlJournal } from "./journal";
@@ -54,6 +55,7 @@ export class BotCoordinator extends DurableObject<Env> {
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.#inbox = new Inbox(ctx.storage.sql);
+    installCounterHistory(ctx.storage.sql);
     this.#journal = new SqlJournal(ctx.storage.sql, ctx.storage);
     const self = this;
     this.#ai = new AiWork({
@@ -145,6 +147,11 @@ export class BotCoordinator extends DurableObject<Env> {
   /** The inbox's depth, oldest pending age, dead letters, last error and counters. */
   async inboxStatus(): Promise<ReturnType<Inbox["stats"]> & { drain: Drainer["stats"] }> {
     return { ...this.#inbox.stats(this.clock.now()), drain: this.#drainer?.stats ?? { commits: 0, stored: 0, handled: 0, handovers: 0 } };
+  }
+
+  /** The inbox counters' growth per hour over the last `hours` hours (the health console's charts). */
+  async counterHistory(hours = 48) {
+    return readCounterHistory(this.ctx.storage.sql, hours);
   }
 
   async deadLetters(limit = 100) {

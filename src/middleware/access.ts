@@ -83,6 +83,8 @@ export const RULES: readonly Rule[] = [
   r("POST", "/telegram/background-tasks/:task_id/start", "tasks"),
   r("POST", "/telegram/background-tasks/:task_id/stop", "tasks"),
   r("GET", "/telegram/background-tasks/:task_id/status", "read"),
+  r("POST", "/telegram/background-tasks/new", "tasks-manage"),
+  r("POST", "/telegram/background-tasks/:task_id{[0-9]+}/delete", "tasks-manage"),
   r("GET", "/api/tasks", "read"),
   r("POST", "/api/tasks", "tasks-manage"),
   r("POST", "/api/tasks/start-all", "tasks"),
@@ -94,6 +96,10 @@ export const RULES: readonly Rule[] = [
   r("GET", "/api/broadcasts", "read"),
   r("POST", "/api/broadcasts", "broadcast"),
   r("GET", "/api/broadcasts/:id", "read"),
+  // The broadcasts page: compose (src/routes/pages/broadcasts.tsx) and one broadcast's report
+  r("GET", "/telegram/broadcasts", "read"),
+  r("POST", "/telegram/broadcasts/new", "broadcast"),
+  r("GET", "/telegram/broadcasts/:id{[0-9]+}", "read"),
 
   // Staff accounts and API tokens
   r("GET", "/api/staff", "staff"),
@@ -122,6 +128,11 @@ export const RULES: readonly Rule[] = [
   r("POST", "/admin/bots/:id/activate", "bots"),
   r("POST", "/admin/bots/:id/webhook/:action{set|delete}", "webhooks"),
   r("GET", "/admin/bots/:id/webhook", "read"),
+  // The webhook health console (src/routes/pages/webhook-health.tsx)
+  r("GET", "/admin/bots/:id{[0-9]+}/webhook", "read"),
+  ...["apply", "rotate", "drop-pending", "remove"].map((a) => r("POST", `/admin/bots/:id{[0-9]+}/webhook/${a}`, "webhooks")),
+  r("POST", "/admin/bots/:id{[0-9]+}/webhook/dead-letters/:update_id{[0-9]+}/replay", "bots"),
+  r("POST", "/admin/bots/:id{[0-9]+}/webhook/dead-letters/:update_id{[0-9]+}/discard", "bots"),
   r("GET", "/admin/commands", "read"),
   r("GET", "/admin/commands/new", "read"),
   r("POST", "/admin/commands/new", "commands"),

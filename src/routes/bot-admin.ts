@@ -15,8 +15,10 @@ import { runBatch, stmt } from "../db/d1";
 import type { AppEnv } from "../env";
 import { AppError } from "../lib/errors";
 import { idParam, jsonBody, withSafeLinks, zFileRef } from "../lib/validate";
+import { deadLetterAction } from "../services/webhook-health";
 import { telegramFor } from "../telegram/bot-client";
 import { type OutgoingMessage, sendAndStore } from "../telegram/outgoing";
+import { svc } from "./service-ctx";
 
 const sendSchema = z
   .strictObject({
@@ -37,13 +39,10 @@ async function settle<T>(p: Promise<T>): Promise<{ ok: true; result: T } | { ok:
   }
 }
 
-async function deadLetterAction(c: Context<AppEnv>, action: "replay" | "discard") {
+async function deadLetterRoute(c: Context<AppEnv>, action: "replay" | "discard") {
   const bot = await requireBot(c.var.db, idParam(c, "bot_id", "Bot"));
   const updateId = idParam(c, "update_id", "Update");
-  const stub = coordinatorFor(c.env, bot.id);
-  const ok = action === "replay" ? await stub.replayDeadLetter(bot.id, updateId) : await stub.discardDeadLetter(updateId);
-  if (!ok) throw new AppError("NOT_FOUND", `No dead letter for update ${updateId}`);
-  c.var.log.info(`dead letter ${action === "replay" ? "replayed" : "discarded"}`, { bot_id: bot.id, update_id: updateId });
+  await deadLetterAction(svc(c), bot, updateId, action);
   return c.json({ ok: true, update_id: updateId, action });
 }
 
@@ -142,8 +141,8 @@ export const botAdmin = new Hono<AppEnv>()
     if (!found) throw new AppError("NOT_FOUND", `Update ${updateId} is not in bot ${bot.id}'s inbox (never accepted, or pruned)`);
     return c.json(found);
   })
-  .post("/:bot_id/dead-letters/:update_id/replay", (c) => deadLetterAction(c, "replay"))
-  .post("/:bot_id/dead-letters/:update_id/discard", (c) => deadLetterAction(c, "discard"))
+  .post("/:bot_id/dead-letters/:update_id/replay", (c) => deadLetterRoute(c, "replay"))
+  .post("/:bot_id/dead-letters/:update_id/discard", (c) => deadLetterRoute(c, "discard"))
   .post("/:bot_id/send", async (c) => {
     const { db, log } = c.var;
     const bot = await requireBot(db, idParam(c, "bot_id", "Bot"));

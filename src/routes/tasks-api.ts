@@ -1,15 +1,13 @@
 // Background tasks over HTTP. The seed's paths (/telegram/background-tasks/{id}/start/ ...)
 // and the JSON API (/api/tasks). The page GET /telegram/background-tasks/ is the dashboard's.
-import { eq } from "drizzle-orm";
 import { type Context, Hono } from "hono";
 import { z } from "zod";
-import { coordinatorFor } from "../coordinator/stub";
-import { backgroundTasks } from "../db/schema";
 import type { AppEnv } from "../env";
 import { idParam, jsonBody, parseWith, queryOf } from "../lib/validate";
-import { createTask, listTasks, publicTask, requireTask, startOrStopAll, startTask, stopTask, taskStatus } from "../tasks/service";
+import { createTask, deleteTask, listTasks, publicTask, startOrStopAll, startTask, stopTask, taskStatus } from "../tasks/service";
+import { TASK_KINDS } from "../tasks/task-config";
 
-const kindSchema = z.enum(["polling", "ai_chat", "stats", "broadcast"]);
+const kindSchema = z.enum(TASK_KINDS);
 const statusSchema = z.enum(["stopped", "running", "failed", "completed"]);
 const botIdSchema = z.coerce.number().int().positive();
 
@@ -91,9 +89,6 @@ export const tasksApi = new Hono<AppEnv>()
   .post("/:id/stop", async (c) => c.json(await stopTask(c.env, c.var.db, idParam(c, "id", "Task"))))
   .delete("/:id", async (c) => {
     const id = idParam(c, "id", "Task");
-    const row = await requireTask(c.var.db, id);
-    await stopTask(c.env, c.var.db, id);
-    await coordinatorFor(c.env, row.botId).forgetTask(id);
-    await c.var.db.delete(backgroundTasks).where(eq(backgroundTasks.id, id));
+    await deleteTask(c.env, c.var.db, id);
     return c.json({ deleted: true, id });
   });

@@ -22,6 +22,8 @@ export const setWebhookSchema = z.strictObject({
   // http(s) here; https (or a loopback / PUBLIC_BASE_URL origin) is checked with the env below.
   url: zHttpUrl.optional(),
   drop_pending_updates: z.boolean().optional(),
+  // Telegram's simultaneous HTTPS connections to the webhook (1-100, its default 40).
+  max_connections: z.number().int().min(1).max(100).optional(),
   allowed_updates: z
     .array(z.string().regex(/^[a-z_]{1,64}$/))
     .max(30)
@@ -74,6 +76,7 @@ export async function setWebhook(ctx: ServiceCtx, bot: BotRow, input: SetWebhook
     secret_token: secret,
     allowed_updates: allowed as never,
     ...(input.drop_pending_updates !== undefined && { drop_pending_updates: input.drop_pending_updates }),
+    ...(input.max_connections !== undefined && { max_connections: input.max_connections }),
   });
   await db
     .update(bots)

@@ -1,13 +1,15 @@
 // Creating a broadcast: resolve the audience to chat ids, store the broadcast and one
 // pending delivery per chat, and start a broadcast task on the bot's coordinator.
-import { and, eq, inArray, isNull, notInArray, or, sql } from "drizzle-orm";
-import { broadcastDeliveries, broadcasts, chats, tgUsers } from "../db/schema";
+import { and, eq } from "drizzle-orm";
+import { broadcastDeliveries, broadcasts } from "../db/schema";
 import type { Db, Env } from "../env";
 import { AppError } from "../lib/errors";
 import { reportCounts } from "./broadcast";
+import { type Audience, audienceChatIds } from "./broadcast-audience";
+import { type Buttons, insertDeliveries, MAX_AHEAD_S, type REPEATS } from "./broadcast-schedule";
 import { createTask, startTask } from "./service";
 
-export type Audience = "all" | "private" | "groups" | "channels" | "subscribers";
+export { type Audience, audienceChatIds };
 
 /** The most chats one broadcast may address (keeps creation within one request's query budget). */
 export const MAX_BROADCAST_CHATS = 10_000;
@@ -19,57 +21,40 @@ export interface NewBroadcast {
   chatIds?: number[];
   audience?: Audience;
   contentItemId?: number;
-}
-
-/** Chats of the bot in an audience; chats the bot has left or was removed from are not included. */
-export async function audienceChatIds(db: Db, botId: number, audience: Audience): Promise<number[]> {
-  if (audience === "subscribers") {
-    // Users who turned notifications on in /settings; their private chat id is their user id.
-    const rows = await db
-      .select({ id: tgUsers.userId })
-      .from(tgUsers)
-      .where(and(eq(tgUsers.botId, botId), eq(tgUsers.blockedBot, false), sql`json_extract(${tgUsers.preferences}, '$.notifications') = 1`))
-      .all();
-    return rows.map((r) => r.id);
-  }
-  const types = {
-    all: ["private", "group", "supergroup", "channel"],
-    private: ["private"],
-    groups: ["group", "supergroup"],
-    channels: ["channel"],
-  }[audience] as ("private" | "group" | "supergroup" | "channel")[];
-  const rows = await db
-    .select({ id: chats.chatId })
-    .from(chats)
-    .where(
-      and(
-        eq(chats.botId, botId),
-        inArray(chats.type, types),
-        isNull(chats.migratedToChatId),
-        or(isNull(chats.botRole), notInArray(chats.botRole, ["left", "kicked"])),
-      ),
-    )
-    .all();
-  return rows.map((r) => r.id);
+  buttons?: Buttons;
+  /** Not before this time (epoch seconds). */
+  sendAt?: number;
+  repeatEvery?: (typeof REPEATS)[number];
 }
 
 export async function createBroadcast(env: Env, db: Db, input: NewBroadcast) {
   const ids = [...new Set(input.chatIds ?? (await audienceChatIds(db, input.botId, input.audience ?? "all")))];
   if (ids.length === 0) throw new AppError("BAD_REQUEST", "No chats to send to: the audience is empty");
   if (ids.length > MAX_BROADCAST_CHATS) throw new AppError("BAD_REQUEST", `At most ${MAX_BROADCAST_CHATS} chats per broadcast`);
+  const nowS = Math.floor(Date.now() / 1000);
+  if (input.sendAt !== undefined && (input.sendAt < nowS - 60 || input.sendAt > nowS + MAX_AHEAD_S)) {
+    throw new AppError("BAD_REQUEST", "Invalid body: send_at: must be from now to a year ahead");
+  }
+  if (input.repeatEvery && input.chatIds === undefined && input.audience === undefined) {
+    throw new AppError("BAD_REQUEST", "Invalid body: repeat_every: a recurring broadcast needs an audience or chat_ids");
+  }
 
   const b = await db
     .insert(broadcasts)
-    .values({ botId: input.botId, text: input.text, parseMode: input.parseMode ?? null, contentItemId: input.contentItemId ?? null })
+    .values({
+      botId: input.botId,
+      text: input.text,
+      parseMode: input.parseMode ?? null,
+      contentItemId: input.contentItemId ?? null,
+      buttons: input.buttons?.length ? input.buttons : null,
+      sendAt: input.sendAt ?? null,
+      repeatEvery: input.repeatEvery ?? null,
+      // A list of chats stays that list; an audience is resolved again for each recurrence.
+      audience: input.chatIds ? null : (input.audience ?? "all"),
+    })
     .returning()
     .get();
-  // drizzle binds every column of a row (7), and D1 takes 100 bound parameters per statement.
-  const inserts = [];
-  for (let i = 0; i < ids.length; i += 14) {
-    inserts.push(db.insert(broadcastDeliveries).values(ids.slice(i, i + 14).map((chatId) => ({ broadcastId: b.id, chatId }))));
-  }
-  const [first, ...rest] = inserts;
-  if (first) await db.batch([first, ...rest]);
+  await insertDeliveries(db, b.id, ids);
   const task = await createTask(db, { botId: input.botId, kind: "broadcast", name: `broadcast #${b.id}`, config: { broadcast_id: b.id } });
   await db.update(broadcasts).set({ taskId: task.id }).where(eq(broadcasts.id, b.id));
   const started = await startTask(env, db, task.id);
@@ -85,6 +70,10 @@ export function publicBroadcast(b: typeof broadcasts.$inferSelect) {
     status: b.status,
     task_id: b.taskId,
     content_item_id: b.contentItemId,
+    buttons: b.buttons ?? null,
+    send_at: b.sendAt ?? null,
+    repeat_every: b.repeatEvery ?? null,
+    audience: b.audience ?? null,
     created_at: b.createdAt,
     finished_at: b.finishedAt,
   };

@@ -20,6 +20,7 @@ import { telegramFor } from "../telegram/bot-client";
 import type { TelegramClient } from "../telegram/client";
 import { TelegramError } from "../telegram/errors";
 import { outgoingStmts, sendOnly } from "../telegram/outgoing";
+import { nextOccurrence, replyMarkup, waitBeforeSending } from "./broadcast-schedule";
 import { earliestSend, isGroupChat, pause, recordSend } from "./pacer";
 import { STEP_BUDGET_MS, type StepContext, type StepOutcome } from "./step";
 
@@ -36,9 +37,16 @@ const INTERRUPTED = "unknown: the coordinator stopped between the send and its r
 
 export async function broadcastStep(ctx: StepContext): Promise<StepOutcome> {
   const { db, clock, state, pacer } = ctx;
-  const broadcastId = Number(state.config.broadcast_id);
+  // A recurring broadcast's task moves on to the next occurrence (kept in data across runs).
+  const broadcastId = Number(state.data.broadcast_id ?? state.config.broadcast_id);
   const b = await db.select().from(broadcasts).where(eq(broadcasts.id, broadcastId)).get();
   if (!b) return { fail: `Broadcast ${broadcastId} no longer exists` };
+  // Scheduled for later: nothing is sent before send_at; the alarm comes back then.
+  const wait = waitBeforeSending(b, clock.now());
+  if (wait > 0) {
+    state.progress = { broadcast_id: b.id, ...(await reportCounts(ctx, b.id)), scheduled_for: b.sendAt };
+    return { next: clock.now() + wait };
+  }
   if (b.status !== "running") await db.update(broadcasts).set({ status: "running" }).where(eq(broadcasts.id, b.id));
   const tg = await telegramFor(ctx.env, ctx.bot, { maxRetries: 0, log: ctx.log });
   const deadline = clock.now() + STEP_BUDGET_MS;
@@ -99,14 +107,25 @@ export async function broadcastStep(ctx: StepContext): Promise<StepOutcome> {
 
   await db.update(broadcasts).set({ status: "done", finishedAt: nowSeconds() }).where(eq(broadcasts.id, b.id));
   state.progress = { broadcast_id: b.id, ...(await reportCounts(ctx, b.id)) };
+  const next = await nextOccurrence(db, b, clock.now());
+  if (next?.sendAt) {
+    state.data.broadcast_id = next.id;
+    state.progress = { ...state.progress, next_broadcast_id: next.id, scheduled_for: next.sendAt };
+    return { next: next.sendAt * 1000 };
+  }
   return { completed: true };
 }
 
-async function sendOne(ctx: StepContext, tg: TelegramClient, b: { text: string; parseMode: string | null }, d: Delivery): Promise<Result> {
+async function sendOne(
+  ctx: StepContext,
+  tg: TelegramClient,
+  b: { text: string; parseMode: string | null; buttons: { text: string; url: string }[][] | null },
+  d: Delivery,
+): Promise<Result> {
   const { clock, pacer, db, bot } = ctx;
   recordSend(pacer, d.chatId, clock.now());
   try {
-    const params = { chat_id: d.chatId, text: b.text, ...(b.parseMode ? { parse_mode: b.parseMode as "HTML" } : {}) };
+    const params = { chat_id: d.chatId, text: b.text, ...(b.parseMode ? { parse_mode: b.parseMode as "HTML" } : {}), ...replyMarkup(b) };
     const sent = await sendOnly(ctx, { type: "text", ...params }, tg);
     return { status: "sent", messageId: sent[0]?.message_id, sent };
   } catch (err) {

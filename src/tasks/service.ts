@@ -8,6 +8,7 @@ import { requireBot } from "../db/bots";
 import { backgroundTasks, broadcasts, type TaskKind, type TaskStatus } from "../db/schema";
 import type { Db, Env } from "../env";
 import { AppError } from "../lib/errors";
+import { checkTaskConfig } from "./task-config";
 
 export type TaskRow = typeof backgroundTasks.$inferSelect;
 
@@ -45,7 +46,7 @@ export async function createTask(
   input: { botId: number; kind: TaskKind; name?: string | null; config?: Record<string, unknown> },
 ): Promise<TaskRow> {
   await requireBot(db, input.botId);
-  const config = input.config ?? {};
+  const config = checkTaskConfig(input.kind, input.config);
   if (SINGLETON_KINDS.includes(input.kind)) {
     const existing = await db
       .select({ id: backgroundTasks.id })
@@ -103,6 +104,14 @@ export async function stopTask(env: Env, db: Db, id: number): Promise<PublicTask
   await db.update(backgroundTasks).set({ isActive: false }).where(eq(backgroundTasks.id, id));
   await coordinatorFor(env, row.botId).stopTask(id);
   return publicTask(await requireTask(db, id));
+}
+
+/** Stops the task, makes its coordinator forget it, and deletes its row. */
+export async function deleteTask(env: Env, db: Db, id: number): Promise<void> {
+  const row = await requireTask(db, id);
+  await stopTask(env, db, id);
+  await coordinatorFor(env, row.botId).forgetTask(id);
+  await db.delete(backgroundTasks).where(eq(backgroundTasks.id, id));
 }
 
 /** The row, with the coordinator's live view of it. */

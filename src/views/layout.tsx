@@ -26,6 +26,7 @@ const NAV: [string, string][] = [
   ["/telegram/channel-stats/", "Channel stats"],
   ["/telegram/send-message/", "Send"],
   ["/telegram/background-tasks/", "Tasks"],
+  ["/telegram/broadcasts/", "Broadcasts"],
   ["/admin/bots/", "Bots"],
   ["/admin/chats/", "Chats"],
   ["/admin/users/", "Users"],

@@ -44,6 +44,14 @@ export const broadcasts = sqliteTable("broadcasts", {
   contentItemId: integer("content_item_id"),
   createdAt: integer("created_at").notNull().default(now),
   finishedAt: integer("finished_at"),
+  // URL buttons under the message: rows of {text, url} (src/tasks/broadcast-schedule.ts).
+  buttons: text("buttons", { mode: "json" }).$type<{ text: string; url: string }[][]>(),
+  // Not before this time (epoch seconds); null: at once.
+  sendAt: integer("send_at"),
+  // daily | weekly: when one occurrence is done, the next is made for the same audience.
+  repeatEvery: text("repeat_every").$type<"daily" | "weekly">(),
+  // The audience it was made for (all, private, groups, channels, subscribers), null for a list of chats.
+  audience: text("audience"),
 });
 
 export const broadcastDeliveries = sqliteTable(

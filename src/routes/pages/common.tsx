@@ -6,6 +6,7 @@ import type { Child } from "hono/jsx";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import type { AppEnv } from "../../env";
 import { errorBody } from "../../lib/errors";
+import { allows, type Permission } from "../../lib/roles";
 import { toAppError } from "../../services/to-app-error";
 import { Notice } from "../../views/components";
 import { Layout, type LayoutProps, type Viewer } from "../../views/layout";
@@ -113,4 +114,10 @@ export async function formFields(c: Ctx): Promise<Record<string, string>> {
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(body)) if (typeof v === "string") out[k] = v;
   return out;
+}
+
+/** Whether the person looking holds a permission: pages offer a write form only to those who may use it. */
+export function may(c: Ctx, permission: Permission): boolean {
+  const p = c.get("principal");
+  return p ? allows(p.role, permission) : false;
 }

@@ -129,6 +129,12 @@ const ADMIN_ONLY = [
   "POST /admin/tokens/new",
   "POST /telegram/bot/:bot_id/dead-letters/:update_id/replay",
   "POST /telegram/bot/:bot_id/dead-letters/:update_id/discard",
+  // The webhook health console and the task form (issue 16)
+  ...["apply", "rotate", "drop-pending", "remove"].map((a) => `POST /admin/bots/:id{[0-9]+}/webhook/${a}`),
+  "POST /admin/bots/:id{[0-9]+}/webhook/dead-letters/:update_id{[0-9]+}/replay",
+  "POST /admin/bots/:id{[0-9]+}/webhook/dead-letters/:update_id{[0-9]+}/discard",
+  "POST /telegram/background-tasks/new",
+  "POST /telegram/background-tasks/:task_id{[0-9]+}/delete",
 ];
 
 interface Caller {
