@@ -24,6 +24,8 @@ export interface MemoryStore {
   load(chatId: number): Promise<ChatTurn[]>;
   save(chatId: number, turns: ChatTurn[]): Promise<void>;
   clear(chatId: number): Promise<void>;
+  /** True the first time it is asked for this chat (the summary notice is shown once). */
+  firstSummary(chatId: number): Promise<boolean>;
 }
 
 export function doMemoryStore(storage: DurableObjectStorage): MemoryStore {
@@ -32,6 +34,12 @@ export function doMemoryStore(storage: DurableObjectStorage): MemoryStore {
     save: (chatId, turns) => storage.put(memoryKey(chatId), turns),
     clear: async (chatId) => {
       await storage.delete(memoryKey(chatId));
+    },
+    firstSummary: async (chatId) => {
+      const key = `aisumnote:${chatId}`;
+      if (await storage.get(key)) return false;
+      await storage.put(key, true);
+      return true;
     },
   };
 }

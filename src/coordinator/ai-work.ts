@@ -1,9 +1,11 @@
 // The coordinator's AI work: per-chat queues in its storage (see ai-queue.ts), one reply in
 // flight per chat, chats side by side, and every reply journaled under the update it answers
 // (keys "ai:..."), so a job answered again after the object died mid-answer never sends twice.
+import type { AiEffects, Lane } from "../ai/effects";
 import type { AiJob } from "../ai/job";
 import { doMemoryStore } from "../ai/memory";
 import { answerJobs } from "../ai/reply";
+import { EditBudget } from "../ai/stream-out";
 import { type BotRow, findBot } from "../db/bots";
 import { createDb } from "../db/client";
 import { runBatch } from "../db/d1";
@@ -12,12 +14,14 @@ import type { Clock } from "../lib/clock";
 import type { Logger } from "../lib/log";
 import { telegramFor } from "../telegram/bot-client";
 import { type CoordinatorPort, EffectRunner } from "../telegram/ingest/effects";
-import { type OutgoingMessage, outgoingStmts } from "../telegram/outgoing";
+import { outgoingStmts } from "../telegram/outgoing";
 import { chatsWithWork, enqueue, nextBatch, removeJobs } from "./ai-queue";
 import type { SqlJournal } from "./journal";
 import { dueBy, setDue } from "./schedule";
 
 export const AI_WORK = "ai";
+/** The last question of a user in a chat (its queued jobs), for /retry. */
+const lastQuestionKey = (chatId: number, userId: number) => `ailast:${chatId}:${userId}`;
 /** If a drain of the AI queue dies with the object, the alarm picks the work up after this. */
 const AI_SAFETY_NET_MS = 60_000;
 
@@ -32,6 +36,9 @@ export interface AiWorkDeps {
 
 export class AiWork {
   #busy = new Set<number>();
+  /** The answer in flight per chat, for /cancel. */
+  #inFlight = new Map<number, { job: AiJob; abort: AbortController }>();
+  #budget = new EditBudget();
   #queueTail: Promise<unknown> = Promise.resolve();
 
   constructor(readonly deps: AiWorkDeps) {}
@@ -66,21 +73,36 @@ export class AiWork {
       for (;;) {
         const batch = await nextBatch(this.deps.ctx.storage, chatId);
         const first = batch[0];
-        if (!first) return;
+        const last = batch[batch.length - 1];
+        if (!first || !last) return;
         const db = createDb(this.deps.env.DB);
         const bot = await findBot(db, first.botId);
+        const abort = new AbortController();
+        this.#inFlight.set(chatId, { job: last, abort });
         try {
           if (bot?.aiEnabled) {
             const log = this.deps.log.child({ bot_id: bot.id, chat_id: chatId });
-            const send = this.#journaledSend(db, log, bot, batch[batch.length - 1]?.updateId ?? first.updateId);
+            await this.deps.ctx.storage.put(lastQuestionKey(chatId, last.userId), batch);
             await answerJobs(
-              { env: this.deps.env, db, log, bot, clock: this.deps.clock, memory: doMemoryStore(this.deps.ctx.storage), send },
+              {
+                env: this.deps.env,
+                db,
+                log,
+                bot,
+                clock: this.deps.clock,
+                memory: doMemoryStore(this.deps.ctx.storage),
+                effects: this.#effects(db, log, bot, last.updateId),
+                budget: this.#budget,
+                signal: abort.signal,
+              },
               batch,
             );
           }
         } catch (err) {
           // Dropped rather than retried forever: a reply that cannot be sent is logged.
           this.deps.log.error("AI reply failed", { bot_id: first.botId, chat_id: chatId, error: err });
+        } finally {
+          this.#inFlight.delete(chatId);
         }
         await this.#queue(() => removeJobs(this.deps.ctx.storage, chatId, batch));
       }
@@ -90,33 +112,73 @@ export class AiWork {
   }
 
   /**
-   * The AI reply's sends, journaled under the answered update (keys "ai:..."), so a job
-   * answered again after the object died mid-answer does not send twice. Throws when a reply
-   * did not certainly arrive (refused, or outcome unknown), for the AI side to count it.
+   * /cancel: stops the answer in flight in this chat. In a group only the person it answers
+   * may stop it. Answers what happened, for the command's reply.
    */
-  #journaledSend(db: Db, log: Logger, bot: BotRow, updateId: number) {
-    const runner = new EffectRunner(
-      {
-        env: this.deps.env,
-        db,
-        log,
-        bot,
-        client: () => telegramFor(this.deps.env, bot, { log }),
-        journal: this.deps.journal,
-        coordinator: this.deps.port(),
+  cancel(chatId: number, userId: number): "stopped" | "none" | "not_yours" {
+    const running = this.#inFlight.get(chatId);
+    if (!running || running.abort.signal.aborted) return "none";
+    if (running.job.chatType !== "private" && running.job.userId !== userId) return "not_yours";
+    running.abort.abort();
+    return "stopped";
+  }
+
+  /** /retry: queues this user's last question in this chat again, answering the /retry message. */
+  async retry(req: { chatId: number; userId: number; updateId: number; messageId: number; threadId?: number }): Promise<boolean> {
+    const batch = await this.deps.ctx.storage.get<AiJob[]>(lastQuestionKey(req.chatId, req.userId));
+    if (!batch?.length) return false;
+    const last = batch[batch.length - 1] as AiJob;
+    // One job under the /retry update's id: the queue's dedupe and the journal's keys stay
+    // apart from the first answer's.
+    const { threadId: _t, ...rest } = last;
+    await this.enqueue({
+      ...rest,
+      text: batch.map((j) => j.text).join("\n"),
+      updateId: req.updateId,
+      messageId: req.messageId,
+      ...(req.threadId !== undefined ? { threadId: req.threadId } : {}),
+    });
+    return true;
+  }
+
+  /**
+   * The AI reply's Bot API calls, journaled under the answered update (keys "ai:<lane>..."),
+   * so a job answered again after the object died mid-answer does not send twice.
+   */
+  #effects(db: Db, log: Logger, bot: BotRow, updateId: number): AiEffects {
+    const runners = new Map<Lane, EffectRunner>();
+    const runner = (lane: Lane) => {
+      let r = runners.get(lane);
+      if (!r) {
+        r = new EffectRunner(
+          {
+            env: this.deps.env,
+            db,
+            log,
+            bot,
+            client: () => telegramFor(this.deps.env, bot, { log }),
+            journal: this.deps.journal,
+            coordinator: this.deps.port(),
+          },
+          updateId,
+          `ai:${lane}`,
+        );
+        runners.set(lane, r);
+      }
+      return r;
+    };
+    return {
+      call: (lane, method, params) => runner(lane).call(method, params),
+      reply: async (lane, chatId, text, extra = {}) => {
+        const r = runner(lane);
+        const before = r.sent.length;
+        const sentNow = await r.reply(chatId, text, extra);
+        if (sentNow?.length) await runBatch(db, outgoingStmts(db, bot.id, sentNow));
+        const all = r.sent.slice(before);
+        if (all.length === 0)
+          throw new Error(r.unknown.length > 0 ? "AI reply outcome unknown (not repeated)" : "AI reply refused by Telegram");
+        return all;
       },
-      updateId,
-      "ai:",
-    );
-    return async (msg: OutgoingMessage & { type: "text" }) => {
-      const { type: _t, chat_id, text, ...extra } = msg;
-      const before = runner.sent.length;
-      const sent = await runner.reply(Number(chat_id), text, extra);
-      const now = runner.sent.slice(before);
-      if (now.length > 0) await runBatch(db, outgoingStmts(db, bot.id, now));
-      if (!sent && now.length === 0)
-        throw new Error(runner.unknown.length > 0 ? "AI reply outcome unknown (not repeated)" : "AI reply refused by Telegram");
-      return now;
     };
   }
 

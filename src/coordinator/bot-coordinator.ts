@@ -74,6 +74,8 @@ export class BotCoordinator extends DurableObject<Env> {
   readonly #port: CoordinatorPort = {
     enqueueAi: (job) => this.enqueueAi(job),
     clearAiMemory: (chatId) => this.clearAiMemory(chatId),
+    cancelAi: async (chatId, userId) => this.#ai.cancel(chatId, userId),
+    retryAi: (req) => this.#ai.retry(req),
   };
 
   #bot: number | undefined;

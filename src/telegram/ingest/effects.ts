@@ -42,6 +42,19 @@ export interface CoordinatorPort {
   enqueueAi(job: AiJob): Promise<{ queued: boolean; duplicate: boolean }>;
   /** Forgets a chat's AI conversation memory (/reset). */
   clearAiMemory(chatId: number): Promise<void>;
+  /** /cancel: stops the AI answer in flight in the chat (in a group, only its asker may). */
+  cancelAi(chatId: number, userId: number): Promise<"stopped" | "none" | "not_yours">;
+  /** /retry: queues the user's last question in the chat again; false when there is none. */
+  retryAi(req: AiRetryRequest): Promise<boolean>;
+}
+
+export interface AiRetryRequest {
+  chatId: number;
+  userId: number;
+  /** The /retry update and message: the new answer's dedupe key and reply target. */
+  updateId: number;
+  messageId: number;
+  threadId?: number;
 }
 
 export interface EffectDeps {
