@@ -42,6 +42,8 @@ export function openaiProvider(apiKey: string, baseURL?: string): AiProvider {
             text += delta;
             onText(text);
           }
+          // Leaving the loop closes the stream (the SDK aborts the request).
+          if (signal?.aborted) break;
         }
       } catch (err) {
         // Stopped on purpose (/cancel): what came so far is the answer.
