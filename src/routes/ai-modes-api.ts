@@ -14,12 +14,12 @@ export const aiModesApi = new Hono<AppEnv>()
     const botId = idParam(c, "id", "Bot");
     return c.json(await createMode(c.var.db, botId, await jsonBody(c, createModeSchema)), 201);
   })
-  .patch("/:id/ai-modes/:modeId", async (c) => {
+  .patch("/:id/ai-modes/:mode_id", async (c) => {
     const botId = idParam(c, "id", "Bot");
-    const modeId = idParam(c, "modeId", "Mode");
+    const modeId = idParam(c, "mode_id", "Mode");
     return c.json(await changeMode(c.var.db, botId, modeId, await jsonBody(c, patchModeSchema)));
   })
-  .delete("/:id/ai-modes/:modeId", async (c) => {
-    await removeMode(c.var.db, idParam(c, "id", "Bot"), idParam(c, "modeId", "Mode"));
+  .delete("/:id/ai-modes/:mode_id", async (c) => {
+    await removeMode(c.var.db, idParam(c, "id", "Bot"), idParam(c, "mode_id", "Mode"));
     return c.body(null, 204);
   });

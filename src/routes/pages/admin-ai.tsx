@@ -194,8 +194,8 @@ export const adminAiPages = pagesApp()
       ? redirectWith(c, BASE, "ok", `Mode "${res.value.name}" added to "${bot.name}".`)
       : redirectWith(c, BASE, "error", res.message);
   })
-  .post("/:id{[0-9]+}/modes/:modeId{[0-9]+}/delete", async (c) => {
+  .post("/:id{[0-9]+}/modes/:mode_id{[0-9]+}/delete", async (c) => {
     const bot = await requireBot(c.var.db, Number(c.req.param("id")));
-    const res = await outcomeOf(c, () => removeMode(c.var.db, bot.id, Number(c.req.param("modeId"))));
+    const res = await outcomeOf(c, () => removeMode(c.var.db, bot.id, Number(c.req.param("mode_id"))));
     return res.ok ? redirectWith(c, BASE, "ok", `Mode deleted from "${bot.name}".`) : redirectWith(c, BASE, "error", res.message);
   });
