@@ -12,7 +12,7 @@ export function ModesPanel({ botId, modes, csrf }: { botId: number; modes: Mode[
       {modes.length === 0 ? (
         <p class="muted">No modes yet: every chat uses the system prompt above. Add one below.</p>
       ) : (
-        <ul class="plain-list">
+        <ul>
           {modes.map((m) => (
             <li>
               <strong>{m.name}</strong> <span class="muted">{m.prompt.length > 160 ? `${m.prompt.slice(0, 160)}…` : m.prompt}</span>
