@@ -2,7 +2,7 @@
 // flight per chat, chats side by side, and every reply journaled under the update it answers
 // (keys "ai:..."), so a job answered again after the object died mid-answer never sends twice.
 import type { AiEffects, Lane } from "../ai/effects";
-import type { AiJob } from "../ai/job";
+import { type AiJob, MAX_JOB_TEXT } from "../ai/job";
 import { doMemoryStore } from "../ai/memory";
 import { answerJobs } from "../ai/reply";
 import { EditBudget } from "../ai/stream-out";
@@ -20,8 +20,14 @@ import type { SqlJournal } from "./journal";
 import { dueBy, setDue } from "./schedule";
 
 export const AI_WORK = "ai";
-/** The last question of a user in a chat (its queued jobs), for /retry. */
-const lastQuestionKey = (chatId: number, userId: number) => `ailast:${chatId}:${userId}`;
+/** The last question of each user in a chat (its queued jobs), for /retry: one value per chat, like its memory. */
+const lastQuestionKey = (chatId: number) => `ailast:${chatId}`;
+/**
+ * The most askers remembered per chat (the oldest forgotten first) and the most text kept of
+ * each question, so the value stays well under a storage value's 128 KiB.
+ */
+const LAST_QUESTIONS_PER_CHAT = 10;
+type LastQuestions = [userId: number, job: AiJob][];
 /** If a drain of the AI queue dies with the object, the alarm picks the work up after this. */
 const AI_SAFETY_NET_MS = 60_000;
 
@@ -55,6 +61,24 @@ export class AiWork {
 
   async clearMemory(chatId: number): Promise<void> {
     await doMemoryStore(this.deps.ctx.storage).clear(chatId);
+    await this.deps.ctx.storage.delete(lastQuestionKey(chatId));
+  }
+
+  async #rememberQuestion(chatId: number, userId: number, jobs: AiJob[]): Promise<void> {
+    const storage = this.deps.ctx.storage;
+    const all = ((await storage.get<LastQuestions>(lastQuestionKey(chatId))) ?? []).filter(([u]) => u !== userId);
+    const last = jobs[jobs.length - 1] as AiJob;
+    all.push([
+      userId,
+      {
+        ...last,
+        text: jobs
+          .map((j) => j.text)
+          .join("\n")
+          .slice(0, MAX_JOB_TEXT),
+      },
+    ]);
+    await storage.put(lastQuestionKey(chatId), all.slice(-LAST_QUESTIONS_PER_CHAT));
   }
 
   /** Answers every chat with queued messages; chats in parallel, one reply in flight per chat. */
@@ -82,7 +106,7 @@ export class AiWork {
         try {
           if (bot?.aiEnabled) {
             const log = this.deps.log.child({ bot_id: bot.id, chat_id: chatId });
-            await this.deps.ctx.storage.put(lastQuestionKey(chatId, last.userId), batch);
+            await this.#rememberQuestion(chatId, last.userId, batch);
             await answerJobs(
               {
                 env: this.deps.env,
@@ -125,15 +149,14 @@ export class AiWork {
 
   /** /retry: queues this user's last question in this chat again, answering the /retry message. */
   async retry(req: { chatId: number; userId: number; updateId: number; messageId: number; threadId?: number }): Promise<boolean> {
-    const batch = await this.deps.ctx.storage.get<AiJob[]>(lastQuestionKey(req.chatId, req.userId));
-    if (!batch?.length) return false;
-    const last = batch[batch.length - 1] as AiJob;
+    const all = (await this.deps.ctx.storage.get<LastQuestions>(lastQuestionKey(req.chatId))) ?? [];
+    const asked = all.find(([u]) => u === req.userId)?.[1];
+    if (!asked) return false;
     // One job under the /retry update's id: the queue's dedupe and the journal's keys stay
     // apart from the first answer's.
-    const { threadId: _t, ...rest } = last;
+    const { threadId: _t, ...rest } = asked;
     await this.enqueue({
       ...rest,
-      text: batch.map((j) => j.text).join("\n"),
       updateId: req.updateId,
       messageId: req.messageId,
       ...(req.threadId !== undefined ? { threadId: req.threadId } : {}),
