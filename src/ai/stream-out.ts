@@ -110,6 +110,8 @@ export class DraftSink extends Pump {
 export class EditSink extends Pump {
   #message: Message | undefined;
   #firstTried = false;
+  /** The streamed message was sent with its final text already (no final edit needed). */
+  #firstFinal = false;
 
   protected push(text: string) {
     const { job, budget, effects } = this.d;
@@ -154,8 +156,6 @@ export class EditSink extends Pump {
     for (const piece of rest) out.push(...(await effects.reply("more:", job.chatId, piece, threadOf(job))));
     return out;
   }
-
-  #firstFinal = false;
 }
 
 export function sinkFor(d: SinkDeps): AnswerSink {
