@@ -185,6 +185,30 @@ describe("AI replies", () => {
     ]);
   });
 
+  it("when the summary cannot be made, the oldest turns are dropped as before, without a notice", async () => {
+    const answers = () => replies().filter((t) => !t.startsWith("ℹ️"));
+    const say = async (text: string, n: number) => {
+      await deliver(bot.id, bot.secret, textUpdate(text, { userId: 7020 }));
+      await vi.waitFor(() => expect(answers()).toHaveLength(n), { timeout: 5000, interval: 20 });
+    };
+    await say("s1", 1);
+    await say("s2", 2);
+    ai.queue("openai", { status: 200 }, { status: 500 });
+    ai.queue("gemini", { status: 500 });
+    await say("s3", 3);
+    await vi.waitFor(() => expect(ai.calls).toHaveLength(5), { timeout: 5000, interval: 20 });
+    await new Promise((r) => setTimeout(r, 100));
+    expect(replies()).toHaveLength(3);
+    await say("s4", 4);
+    expect(openaiTurns(ai.calls[5] as never).slice(1)).toEqual([
+      ["user", "s2"],
+      ["assistant", "openai says: s2"],
+      ["user", "s3"],
+      ["assistant", "openai says: s3"],
+      ["user", "s4"],
+    ]);
+  });
+
   it("stops answering a user whose daily quota is spent, with a clear message", async () => {
     await settings({ ai_daily_quota: 2 });
     for (let i = 1; i <= 2; i++) {
