@@ -122,3 +122,36 @@ export async function firstNotice(db: Db, s: UsageSubject, hit: LimitHit): Promi
     .get();
   return row !== undefined;
 }
+
+/** A user's own requests and tokens today and this month, with their limits (0 = none). */
+export async function userUsage(db: Db, bot: Pick<BotRow, "id" | "aiLimits" | "aiDailyQuota">, userId: number, nowMs: number) {
+  const p = periodsOf(nowMs);
+  const rows = await db
+    .select()
+    .from(aiUsageTotals)
+    .where(
+      and(
+        eq(aiUsageTotals.botId, bot.id),
+        eq(aiUsageTotals.scope, "user"),
+        eq(aiUsageTotals.subjectId, userId),
+        inArray(aiUsageTotals.period, [p.day, p.month]),
+      ),
+    )
+    .all();
+  const limits = effectiveLimits(bot).user;
+  const of = (kind: PeriodKind) => {
+    const row = rows.find((r) => r.period === p[kind]);
+    return { used: { requests: row?.requests ?? 0, tokens: row?.tokens ?? 0 }, limit: limits[kind] };
+  };
+  return { day: of("day"), month: of("month") };
+}
+
+/** The /usage text: "Today: 3 of 50 requests, 1,234 of 50,000 tokens" (a limit of 0 = no limit). */
+export function usageText(u: Awaited<ReturnType<typeof userUsage>>): string {
+  const n = (v: number) => v.toLocaleString("en-US");
+  const part = (used: number, limit: number, what: string) =>
+    limit > 0 ? `${n(used)} of ${n(limit)} ${what}` : `${n(used)} ${what} (no limit)`;
+  const line = (label: string, x: (typeof u)["day"]) =>
+    `${label}: ${part(x.used.requests, x.limit.requests, "requests")}, ${part(x.used.tokens, x.limit.tokens, "tokens")}`;
+  return ["Your AI usage", line("Today", u.day), line("This month", u.month), "Days reset at 00:00 UTC, months on the 1st."].join("\n");
+}

@@ -6,6 +6,7 @@ import type { ChatTurn } from "./provider";
 export const MEMORY_MAX_CHARS = 12_000;
 
 export const memoryKey = (chatId: number) => `aimem:${chatId}`;
+const summaryNoteKey = (chatId: number) => `aisumnote:${chatId}`;
 
 export function boundMemory(turns: ChatTurn[], maxMessages: number, maxChars = MEMORY_MAX_CHARS): ChatTurn[] {
   if (maxMessages <= 0) return [];
@@ -24,6 +25,8 @@ export interface MemoryStore {
   load(chatId: number): Promise<ChatTurn[]>;
   save(chatId: number, turns: ChatTurn[]): Promise<void>;
   clear(chatId: number): Promise<void>;
+  /** True the first time it is asked for this chat (the summary notice is shown once). */
+  firstSummary(chatId: number): Promise<boolean>;
 }
 
 export function doMemoryStore(storage: DurableObjectStorage): MemoryStore {
@@ -32,6 +35,12 @@ export function doMemoryStore(storage: DurableObjectStorage): MemoryStore {
     save: (chatId, turns) => storage.put(memoryKey(chatId), turns),
     clear: async (chatId) => {
       await storage.delete(memoryKey(chatId));
+    },
+    firstSummary: async (chatId) => {
+      const key = summaryNoteKey(chatId);
+      if (await storage.get(key)) return false;
+      await storage.put(key, true);
+      return true;
     },
   };
 }
@@ -47,4 +56,9 @@ export async function moveMemory(storage: DurableObjectStorage, oldId: number, n
   const merged = boundMemory([...old, ...now], old.length + now.length);
   await storage.put(memoryKey(newId), merged);
   await storage.delete(memoryKey(oldId));
+  // The notice that earlier turns were summarised was shown to the chat already.
+  if (await storage.get(summaryNoteKey(oldId))) {
+    await storage.put(summaryNoteKey(newId), true);
+    await storage.delete(summaryNoteKey(oldId));
+  }
 }

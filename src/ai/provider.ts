@@ -24,6 +24,11 @@ export interface CompletionResult {
 export interface AiProvider {
   readonly name: AiProviderName;
   complete(req: CompletionRequest): Promise<CompletionResult>;
+  /**
+   * The same answer, streamed: `onText` gets the text so far after each chunk. Stops (and
+   * answers what came so far) when `signal` aborts. Throws like complete() on failure.
+   */
+  stream(req: CompletionRequest, onText: (soFar: string) => void, signal?: AbortSignal): Promise<CompletionResult>;
 }
 
 /** Why a provider failed: the fallback chain logs it and moves to the next provider. */

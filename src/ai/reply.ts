@@ -1,15 +1,21 @@
-// Answers one chat's queued message(s): quota, memory, typing indicator, the provider
-// chain, the reply (split over 4096 characters by sendAndStore), and usage accounting.
+// Answers one chat's queued message(s): quota, the chat's mode and model, memory (summarised
+// when long), the typing indicator until the first text, the streamed answer (stream-out.ts)
+// and its final message, and usage accounting. Every Bot API call goes through `effects`,
+// which the coordinator journals (see effects.ts).
+import { chatAiChoice } from "../db/ai-settings";
 import type { BotRow } from "../db/bots";
 import type { Db, Env } from "../env";
 import type { Clock } from "../lib/clock";
 import type { Logger } from "../lib/log";
-import { telegramFor } from "../telegram/bot-client";
-import { type OutgoingMessage, sendAndStore } from "../telegram/outgoing";
-import { completeWithFallback, providersFor } from "./chain";
+import { type ChainAnswer, completeWithFallback, providersFor } from "./chain";
+import type { AiEffects } from "./effects";
 import type { AiJob } from "./job";
 import { countUsage, firstNotice, limitReached, type UsageSubject } from "./limits";
 import { boundMemory, type MemoryStore } from "./memory";
+import { findModel, type ModelOption } from "./models";
+import type { ChatTurn } from "./provider";
+import { type EditBudget, STOPPED_MARK, sinkFor } from "./stream-out";
+import { overflowOf, SUMMARY_NOTICE, SUMMARY_SYSTEM, summaryTurns, transcriptOf } from "./summary";
 import { DEFAULT_SYSTEM_PROMPT, limitReachedText, POLITE_FAILURE } from "./texts";
 import { recordUsage, usageDay } from "./usage";
 
@@ -20,15 +26,15 @@ export interface AiReplyDeps {
   bot: BotRow;
   clock: Clock;
   memory: MemoryStore;
-  /**
-   * Sends and stores one reply. The coordinator passes one that journals each call (so a
-   * job answered again after a restart never sends twice, see telegram/ingest/effects.ts);
-   * it throws when the reply did not certainly arrive. Default: sendAndStore.
-   */
-  send?: (msg: OutgoingMessage & { type: "text" }) => Promise<unknown>;
+  /** The journaled Bot API (the coordinator's, see coordinator/ai-work.ts). */
+  effects: AiEffects;
+  /** The group edit budget, shared by every answer of the bot. */
+  budget: EditBudget;
+  /** Aborted by /cancel: the answer stops, what was shown stays, marked "(stopped)". */
+  signal?: AbortSignal;
 }
 
-const TYPING_EVERY_MS = 4500;
+export const TYPING_EVERY_MS = 4000;
 
 /** The most text (UTF-16 units) of queued messages merged into one prompt turn. */
 export const MAX_PROMPT_CHARS = 8_000;
@@ -66,21 +72,28 @@ export function groupAllowed(bot: Pick<BotRow, "aiGroupAllowlist">, chatType: Ai
   return bot.aiGroupAllowlist.includes(chatId);
 }
 
+/** A retried question replaces its earlier exchange at the end of the memory. */
+function withoutRetried(history: ChatTurn[], content: string): ChatTurn[] {
+  const n = history.length;
+  if (history[n - 1]?.role === "assistant" && history[n - 2]?.role === "user" && history[n - 2]?.content === content) {
+    return history.slice(0, n - 2);
+  }
+  return history;
+}
+
+export type AnswerOutcome = "replied" | "stopped" | "quota" | "failed" | "not_allowed";
+
 /** `jobs`: consecutive messages of one user in one chat, answered together. */
-export async function answerJobs(deps: AiReplyDeps, jobs: AiJob[]): Promise<"replied" | "quota" | "failed" | "not_allowed"> {
-  const { env, db, log, bot, clock, memory } = deps;
+export async function answerJobs(deps: AiReplyDeps, jobs: AiJob[]): Promise<AnswerOutcome> {
+  const { env, db, log, bot, clock, memory, effects } = deps;
   const last = jobs[jobs.length - 1];
   if (!last) return "replied";
   const key = { botId: bot.id, userId: last.userId, day: usageDay(clock.now()) };
-  const send = deps.send ?? ((msg: OutgoingMessage & { type: "text" }) => sendAndStore({ env, db, log, bot }, msg));
-  const reply = (text: string) =>
-    send({
-      type: "text",
-      chat_id: last.chatId,
-      text,
-      reply_parameters: { message_id: last.messageId, allow_sending_without_reply: true },
-      ...(last.threadId !== undefined ? { message_thread_id: last.threadId } : {}),
-    });
+  const extra = {
+    reply_parameters: { message_id: last.messageId, allow_sending_without_reply: true },
+    ...(last.threadId !== undefined ? { message_thread_id: last.threadId } : {}),
+  };
+  const reply = (text: string) => effects.reply("", last.chatId, text, extra);
 
   // The allowlist may have changed since the message was queued.
   if (!groupAllowed(bot, last.chatType, last.chatId)) return "not_allowed";
@@ -94,45 +107,96 @@ export async function answerJobs(deps: AiReplyDeps, jobs: AiJob[]): Promise<"rep
     return "quota";
   }
 
-  const history = await memory.load(last.chatId);
-  const group = last.chatType !== "private";
-  const content = mergePrompt(jobs, group);
-  const turns = [...history, { role: "user" as const, content }];
+  const choice = await chatAiChoice(db, bot.id, last.chatId);
+  const chatModel = findModel(bot, choice.model);
+  const system = choice.mode?.prompt.trim() || bot.aiSystemPrompt?.trim() || DEFAULT_SYSTEM_PROMPT;
+  const content = mergePrompt(jobs, last.chatType !== "private");
+  const history = withoutRetried(await memory.load(last.chatId), content);
+  const turns: ChatTurn[] = [...history, { role: "user", content }];
 
-  const stopTyping = await startTyping(deps, last);
-  let answer: Awaited<ReturnType<typeof completeWithFallback>>;
+  const sink = sinkFor({ effects, job: last, now: () => clock.now(), budget: deps.budget });
+  let firstText = false;
+  const stopTyping = startTyping(effects, last, () => firstText);
+  let answer: ChainAnswer | null;
   try {
-    answer = await completeWithFallback(providersFor(env, bot), bot, bot.aiSystemPrompt?.trim() || DEFAULT_SYSTEM_PROMPT, turns, log);
+    answer = await completeWithFallback(providersFor(env, bot, chatModel), bot, system, turns, log, {
+      chatModel,
+      stream: {
+        signal: deps.signal,
+        onText: (soFar) => {
+          firstText = true;
+          stopTyping();
+          sink.onText(soFar);
+        },
+      },
+    });
   } finally {
     stopTyping();
   }
+  const stopped = deps.signal?.aborted === true;
 
-  if (!answer) {
+  if (!answer && !stopped) {
     await recordUsage(db, key, { failures: 1 });
     await reply(POLITE_FAILURE);
     return "failed";
   }
-  await memory.save(last.chatId, boundMemory([...turns, { role: "assistant", content: answer.text }], bot.aiMemoryMessages));
-  await recordUsage(db, key, { requests: 1, promptTokens: answer.promptTokens, completionTokens: answer.completionTokens });
-  await countUsage(db, subject, clock.now(), { requests: 1, tokens: answer.totalTokens });
+  const text = stopped ? `${answer?.text ? `${answer.text} ` : ""}${STOPPED_MARK}` : (answer?.text ?? "");
+  if (answer) {
+    await recordUsage(db, key, { requests: 1, promptTokens: answer.promptTokens, completionTokens: answer.completionTokens });
+    await countUsage(db, subject, clock.now(), { requests: 1, tokens: answer.totalTokens });
+  }
   try {
-    await reply(answer.text);
+    await sink.finish(text);
   } catch (err) {
     // A send whose outcome is unknown is not repeated (it may have arrived); count it where
     // staff see AI usage, then let the coordinator log it.
     await recordUsage(db, key, { failures: 1 }).catch(() => undefined);
     throw err;
   }
-  log.info("AI replied", { bot_id: bot.id, chat_id: last.chatId, provider: answer.provider, merged: jobs.length });
-  return "replied";
+  if (answer?.text) {
+    await remember(deps, last, [...turns, { role: "assistant", content: answer.text }], chatModel);
+  }
+  log.info("AI replied", { bot_id: bot.id, chat_id: last.chatId, provider: answer?.provider, merged: jobs.length, stopped });
+  return stopped ? "stopped" : "replied";
 }
 
-/** Sends "typing…" now and every few seconds until stopped; failures only cost the indicator. */
-async function startTyping(deps: AiReplyDeps, job: AiJob): Promise<() => void> {
-  const tg = await telegramFor(deps.env, deps.bot, { maxRetries: 0, timeoutMs: 5000 });
+/** Saves the conversation; past the bot's limit the oldest turns are summarised (the chat told once). */
+async function remember(deps: AiReplyDeps, job: AiJob, turns: ChatTurn[], chatModel?: ModelOption): Promise<void> {
+  const { env, db, log, bot, memory, clock } = deps;
+  const over = overflowOf(turns, bot.aiMemoryMessages);
+  let kept = turns;
+  if (over) {
+    const summary = await completeWithFallback(
+      providersFor(env, bot, chatModel),
+      bot,
+      SUMMARY_SYSTEM,
+      [{ role: "user", content: transcriptOf(over.old) }],
+      log,
+      { chatModel },
+    );
+    if (summary) {
+      kept = [...summaryTurns(summary.text), ...over.kept];
+      await countUsage(db, { botId: bot.id, userId: job.userId, chatId: job.chatId }, clock.now(), {
+        requests: 0,
+        tokens: summary.totalTokens,
+      });
+      if (await memory.firstSummary(job.chatId)) {
+        await deps.effects
+          .reply("note:", job.chatId, SUMMARY_NOTICE, job.threadId !== undefined ? { message_thread_id: job.threadId } : {})
+          .catch((err) => log.warn("summary notice not sent", { error: err }));
+      }
+    }
+  }
+  await memory.save(job.chatId, boundMemory(kept, bot.aiMemoryMessages));
+}
+
+/** "typing…" now and every few seconds until the first text arrives (or the answer ends). */
+function startTyping(effects: AiEffects, job: AiJob, seen: () => boolean): () => void {
   const params = { chat_id: job.chatId, action: "typing" as const, ...(job.threadId ? { message_thread_id: job.threadId } : {}) };
-  const send = () => tg.call("sendChatAction", params).catch(() => undefined);
-  await send();
+  const send = () => {
+    if (!seen()) effects.call("typing:", "sendChatAction", params).catch(() => undefined);
+  };
+  send();
   const timer = setInterval(send, TYPING_EVERY_MS);
   return () => clearInterval(timer);
 }

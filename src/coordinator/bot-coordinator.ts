@@ -5,7 +5,6 @@
 // restarts) and is mirrored into D1 for the dashboard.
 import { DurableObject } from "cloudflare:workers";
 import type { AiJob } from "../ai/job";
-import { moveMemory } from "../ai/memory";
 import { findBot } from "../db/bots";
 import { createDb } from "../db/client";
 import type { Env } from "../env";
@@ -78,6 +77,8 @@ export class BotCoordinator extends DurableObject<Env> {
     enqueueAi: (job) => this.enqueueAi(job),
     clearAiMemory: (chatId) => this.clearAiMemory(chatId),
     migrateChat: (oldId, newId) => this.migrateChatMemory(oldId, newId),
+    cancelAi: async (chatId, userId) => this.#ai.cancel(chatId, userId),
+    retryAi: (req) => this.#ai.retry(req),
   };
 
   #bot: number | undefined;
@@ -276,7 +277,7 @@ export class BotCoordinator extends DurableObject<Env> {
 
   /** A group became a supergroup: what this object keeps per chat (the AI memory) moves to the new id. */
   async migrateChatMemory(oldId: number, newId: number): Promise<void> {
-    await moveMemory(this.ctx.storage, oldId, newId);
+    await this.#ai.moveChat(oldId, newId);
   }
 
   override async alarm(): Promise<void> {

@@ -6,6 +6,7 @@
 // (chat, user, message) are kept as Telegram gives them (they fit in 53 bits);
 // every time is a unix epoch in seconds, like Telegram's own `date` fields.
 export * from "./schema/ai";
+export * from "./schema/ai-settings";
 export * from "./schema/analytics";
 export * from "./schema/bots";
 export * from "./schema/chats";

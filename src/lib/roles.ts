@@ -37,6 +37,8 @@ export const PERMISSIONS = {
   commands: "admin",
   /** AI settings of a bot. */
   ai: "admin",
+  /** AI modes (named system prompts chats choose with /mode): content, like the texts staff keep. */
+  "ai-modes": "staff",
   /** Staff accounts. */
   staff: "admin",
   /** Per-person API tokens. */

@@ -2,6 +2,7 @@
 // (everything but the Telegram webhook delivery requires the bearer token or a staff session).
 import type { Hono } from "hono";
 import type { AppEnv } from "../env";
+import { aiModesApi } from "./ai-modes-api";
 import { analyticsApi } from "./analytics-api";
 import { botAdmin } from "./bot-admin";
 import { broadcastsApi, contentNotifyApi } from "./broadcasts-api";
@@ -25,6 +26,7 @@ export function mountRoutes(app: Hono<AppEnv>): void {
   app.route("/telegram/background-tasks", backgroundTasksRoutes); // start/stop/status; the page itself is the dashboard's
   app.route("/api/tasks", tasksApi);
   app.route("/api/broadcasts", broadcastsApi);
+  app.route("/api/bots", aiModesApi); // /api/bots/{id}/ai-modes
   app.route("/api/content", contentNotifyApi); // POST /api/content/{id}/notify
   mountDashboard(app); // staff dashboard: login/logout, pages, /api/staff
 }

@@ -145,6 +145,7 @@ export class FakeTelegram {
       }
       case "answerCallbackQuery":
       case "sendChatAction":
+      case "sendMessageDraft":
       case "setMyCommands":
       case "deleteMyCommands":
         return { result: true };

@@ -83,7 +83,7 @@ describe("AI replies", () => {
     await waitForReplies(1);
     expect(replies()).toEqual(["gemini says: Fallback?"]);
     const g = ai.of("gemini")[0];
-    expect(new URL(g?.url ?? "").pathname).toBe("/v1beta/models/gemini-2.5-flash:generateContent");
+    expect(new URL(g?.url ?? "").pathname).toBe("/v1beta/models/gemini-2.5-flash:streamGenerateContent");
     expect(g?.headers["x-goog-api-key"]).toBe("test-gemini-key");
     expect(g?.body.systemInstruction).toBeTruthy();
     const usage = await env.DB.prepare("SELECT * FROM ai_usage WHERE bot_id = ? AND user_id = 7003").bind(bot.id).first();
@@ -117,7 +117,9 @@ describe("AI replies", () => {
     await deliver(bot.id, bot.secret, u);
     await waitForReplies(1);
     await vi.waitFor(async () =>
-      expect(await stubFor(bot.id).journalOf(u.update_id)).toEqual([expect.objectContaining({ key: "ai:reply:0", state: "sent" })]),
+      expect(await stubFor(bot.id).journalOf(u.update_id)).toEqual(
+        expect.arrayContaining([expect.objectContaining({ key: "ai:reply:0", state: "sent" })]),
+      ),
     );
     // The object died after writing the intent of the next update's AI reply, before Telegram answered.
     fake.reset();
@@ -131,15 +133,18 @@ describe("AI replies", () => {
     });
     await deliver(bot.id, bot.secret, v);
     await vi.waitFor(async () =>
-      expect(await stubFor(bot.id).journalOf(v.update_id)).toEqual([expect.objectContaining({ key: "ai:reply:0", state: "unknown" })]),
+      expect(await stubFor(bot.id).journalOf(v.update_id)).toEqual(
+        expect.arrayContaining([expect.objectContaining({ key: "ai:reply:0", state: "unknown" })]),
+      ),
     );
     expect(fake.callsOf("sendMessage")).toHaveLength(0);
   });
 
-  it("remembers the conversation, bounded by ai_memory_messages, and /reset clears it", async () => {
+  it("remembers the conversation; past ai_memory_messages the oldest turns are summarised, with one notice; /reset clears it", async () => {
+    const answers = () => replies().filter((t) => !t.startsWith("ℹ️"));
     const say = async (text: string, n: number) => {
       await deliver(bot.id, bot.secret, textUpdate(text, { userId: 7005 }));
-      await waitForReplies(n);
+      await vi.waitFor(() => expect(answers()).toHaveLength(n), { timeout: 5000, interval: 20 });
     };
     await say("m1", 1);
     await say("m2", 2);
@@ -148,24 +153,59 @@ describe("AI replies", () => {
       ["assistant", "openai says: m1"],
       ["user", "m2"],
     ]);
+    expect(replies().some((t) => t.startsWith("ℹ️"))).toBe(false);
+    // Six turns after m3 pass the limit of four: m1, m2 and their answers are summarised.
+    ai.queue("openai", { status: 200 }, { status: 200, body: "They said m1 and m2." });
     await say("m3", 3);
+    await vi.waitFor(() => expect(replies().filter((t) => t.startsWith("ℹ️"))).toHaveLength(1), { timeout: 5000, interval: 20 });
+    expect(replies().at(-1)).toMatch(/Earlier conversation summarised/);
+    const summarise = ai.calls[3];
+    expect(summarise?.body.stream).toBeUndefined();
+    expect(openaiTurns(summarise as never)[1]?.[1]).toContain("User: m1\nAssistant: openai says: m1\nUser: m2");
     await say("m4", 4);
-    // Four messages of memory: m1 and its answer have been dropped.
-    expect(openaiTurns(ai.calls[3] as never).slice(1)).toEqual([
-      ["user", "m2"],
-      ["assistant", "openai says: m2"],
+    expect(openaiTurns(ai.calls[4] as never).slice(1)).toEqual([
+      ["user", "[Summary of our earlier conversation] They said m1 and m2."],
+      ["assistant", "Understood, I will keep that in mind."],
       ["user", "m3"],
       ["assistant", "openai says: m3"],
       ["user", "m4"],
     ]);
+    // A second summary (after m4) is not announced again.
+    await vi.waitFor(() => expect(ai.calls).toHaveLength(6), { timeout: 5000, interval: 20 });
+    await say("m5", 5);
+    expect(replies().filter((t) => t.startsWith("ℹ️"))).toHaveLength(1);
 
     await deliver(bot.id, bot.secret, textUpdate("/reset", { userId: 7005 }));
-    await waitForReplies(5);
-    expect(replies()[4]).toMatch(/forgotten/);
-    await say("m5", 6);
-    expect(openaiTurns(ai.calls[4] as never)).toEqual([
+    await vi.waitFor(() => expect(replies().at(-1)).toMatch(/forgotten/), { timeout: 5000, interval: 20 });
+    const before = ai.calls.length;
+    await say("m6", 7);
+    expect(openaiTurns(ai.calls[before] as never)).toEqual([
       ["system", "You are the test bot."],
-      ["user", "m5"],
+      ["user", "m6"],
+    ]);
+  });
+
+  it("when the summary cannot be made, the oldest turns are dropped as before, without a notice", async () => {
+    const answers = () => replies().filter((t) => !t.startsWith("ℹ️"));
+    const say = async (text: string, n: number) => {
+      await deliver(bot.id, bot.secret, textUpdate(text, { userId: 7020 }));
+      await vi.waitFor(() => expect(answers()).toHaveLength(n), { timeout: 5000, interval: 20 });
+    };
+    await say("s1", 1);
+    await say("s2", 2);
+    ai.queue("openai", { status: 200 }, { status: 500 });
+    ai.queue("gemini", { status: 500 });
+    await say("s3", 3);
+    await vi.waitFor(() => expect(ai.calls).toHaveLength(5), { timeout: 5000, interval: 20 });
+    await new Promise((r) => setTimeout(r, 100));
+    expect(replies()).toHaveLength(3);
+    await say("s4", 4);
+    expect(openaiTurns(ai.calls[5] as never).slice(1)).toEqual([
+      ["user", "s2"],
+      ["assistant", "openai says: s2"],
+      ["user", "s3"],
+      ["assistant", "openai says: s3"],
+      ["user", "s4"],
     ]);
   });
 
@@ -240,7 +280,7 @@ describe("AI replies", () => {
     await deliver(bot.id, bot.secret, textUpdate("gemini first", { userId: 7012 }));
     await waitForReplies(1);
     expect(ai.calls.map((c) => c.provider)).toEqual(["gemini"]);
-    expect(ai.calls[0]?.url).toContain("/models/gemini-test-model:generateContent");
+    expect(ai.calls[0]?.url).toContain("/models/gemini-test-model:streamGenerateContent");
     await settings({ ai_providers: ["openai", "gemini"] });
   });
 

@@ -165,6 +165,7 @@ beforeAll(async () => {
       "INSERT INTO ai_usage_totals (bot_id, scope, subject_id, period, requests, tokens) VALUES (?, 'chat', ?, ?, 3, 300), (?, 'chat', ?, ?, 1, 50)",
     ).bind(bot.id, GROUP, DAY, bot.id, SUPER, DAY),
     env.DB.prepare("UPDATE bots SET ai_group_allowlist = ? WHERE id = ?").bind(JSON.stringify([GROUP, -777]), bot.id),
+    env.DB.prepare("INSERT INTO chat_ai_settings (bot_id, chat_id, model) VALUES (?, ?, 'gpt-4o')").bind(bot.id, GROUP),
   ]);
   await runInDurableObject(coordinatorFor(env, bot.id), async (_i: BotCoordinator, state) => {
     await state.storage.put(memoryKey(GROUP), [
@@ -288,6 +289,7 @@ describe("a group upgraded to a supergroup", () => {
       requests: 4,
       tokens: 350,
     });
+    expect(await one("SELECT model FROM chat_ai_settings WHERE bot_id = ? AND chat_id = ?", bot.id, SUPER)).toEqual({ model: "gpt-4o" });
     // The AI memory in the bot's coordinator moved too.
     const memory = await runInDurableObject(coordinatorFor(env, bot.id), async (_i: BotCoordinator, state) => ({
       old: await state.storage.get(memoryKey(GROUP)),

@@ -6,11 +6,13 @@ import { listBots, requireBot } from "../../db/bots";
 import { nowSeconds } from "../../db/client";
 import { aiUsage } from "../../db/schema";
 import { parseWith } from "../../lib/validate";
+import { botModes, createMode, createModeSchema, removeMode } from "../../services/ai-modes";
 import { patchBotSchema } from "../../services/bot-input";
 import { patchBot } from "../../services/bots";
 import { dayString } from "../../stats/page-queries";
 import { Csrf, Empty, fmtNum, Table } from "../../views/components";
 import { svc } from "../service-ctx";
+import { ModesPanel } from "./admin-ai-modes";
 import { formFields, outcomeOf, pagesApp, redirectWith, render } from "./common";
 
 const BASE = "/admin/ai/";
@@ -85,6 +87,7 @@ export const adminAiPages = pagesApp()
       .orderBy(desc(aiUsage.day))
       .all();
     const csrf = c.get("csrfToken");
+    const modes = new Map(await Promise.all(all.map(async (b) => [b.id, await botModes(c.var.db, b.id)] as const)));
     return render(
       c,
       { title: "AI settings and usage" },
@@ -144,6 +147,7 @@ export const adminAiPages = pagesApp()
                   Save
                 </button>
               </form>
+              <ModesPanel botId={b.id} modes={modes.get(b.id) ?? []} csrf={csrf} />
               <h3>Usage, last 7 days</h3>
               {mine.length === 0 ? (
                 <p class="muted">No AI requests in the last 7 days.</p>
@@ -179,4 +183,19 @@ export const adminAiPages = pagesApp()
     };
     const res = await outcomeOf(c, () => patchBot(svc(c), bot, parseWith(patchBotSchema, patch, "body")));
     return res.ok ? redirectWith(c, BASE, "ok", `AI settings of "${bot.name}" saved.`) : redirectWith(c, BASE, "error", res.message);
+  })
+  .post("/:id{[0-9]+}/modes", async (c) => {
+    const bot = await requireBot(c.var.db, Number(c.req.param("id")));
+    const f = await formFields(c);
+    const res = await outcomeOf(c, () =>
+      createMode(c.var.db, bot.id, parseWith(createModeSchema, { name: f.name, prompt: f.prompt }, "form")),
+    );
+    return res.ok
+      ? redirectWith(c, BASE, "ok", `Mode "${res.value.name}" added to "${bot.name}".`)
+      : redirectWith(c, BASE, "error", res.message);
+  })
+  .post("/:id{[0-9]+}/modes/:mode_id{[0-9]+}/delete", async (c) => {
+    const bot = await requireBot(c.var.db, Number(c.req.param("id")));
+    const res = await outcomeOf(c, () => removeMode(c.var.db, bot.id, Number(c.req.param("mode_id"))));
+    return res.ok ? redirectWith(c, BASE, "ok", `Mode deleted from "${bot.name}".`) : redirectWith(c, BASE, "error", res.message);
   });

@@ -42,6 +42,10 @@ export interface HandlerContext {
   };
   /** Forgets this chat's AI conversation memory (kept by the bot's coordinator). */
   clearAiMemory(): Promise<void>;
+  /** /cancel: stops this chat's AI answer in flight (in a group, only the asker's). */
+  cancelAi(): Promise<"stopped" | "none" | "not_yours">;
+  /** /retry: asks the sender's last question in this chat again (false: none to ask). */
+  retryAi(): Promise<boolean>;
 }
 
 export interface CommandContext extends HandlerContext {

@@ -40,6 +40,18 @@ function baseContext(input: DispatchInput, chat: Chat, from: User | undefined, t
     call: (method, params) => runner.call(method, params),
     session: input.sessions.handle(deps.env, deps.db, key),
     clearAiMemory: () => deps.coordinator.clearAiMemory(chat.id),
+    cancelAi: () => deps.coordinator.cancelAi(chat.id, from?.id ?? 0),
+    retryAi: async () => {
+      const message = input.n.message;
+      if (!from || !message) return false;
+      return deps.coordinator.retryAi({
+        chatId: chat.id,
+        userId: from.id,
+        updateId: input.update.update_id,
+        messageId: message.message_id,
+        ...(threadId !== undefined ? { threadId } : {}),
+      });
+    },
   };
 }
 

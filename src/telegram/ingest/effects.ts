@@ -44,6 +44,19 @@ export interface CoordinatorPort {
   clearAiMemory(chatId: number): Promise<void>;
   /** A group became a supergroup: its AI memory moves to the new id (idempotent). */
   migrateChat(oldId: number, newId: number): Promise<void>;
+  /** /cancel: stops the AI answer in flight in the chat (in a group, only its asker may). */
+  cancelAi(chatId: number, userId: number): Promise<"stopped" | "none" | "not_yours">;
+  /** /retry: queues the user's last question in the chat again; false when there is none. */
+  retryAi(req: AiRetryRequest): Promise<boolean>;
+}
+
+export interface AiRetryRequest {
+  chatId: number;
+  userId: number;
+  /** The /retry update and message: the new answer's dedupe key and reply target. */
+  updateId: number;
+  messageId: number;
+  threadId?: number;
 }
 
 export interface EffectDeps {

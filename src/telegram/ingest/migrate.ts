@@ -1,7 +1,7 @@
 // A group upgraded to a supergroup lives on under a new chat id. These statements move
 // everything keyed by (bot_id, old chat id) to the new id in one atomic batch: messages,
 // rollups, member events, snapshots and the latest stats, reactions and invite joins,
-// dialog sessions and feedback, broadcast targets, the AI group allow-list and the AI
+// dialog sessions and feedback, the chat's AI mode and model, broadcast targets, the AI group allow-list and the AI
 // usage per chat. Rows whose key the new id already holds are merged (counts added) or
 // give way to the new id's row. The old chat row stays behind only as a pointer
 // (chats.migrated_to_chat_id), which every list and count leaves out. Running them again
@@ -37,6 +37,9 @@ export function migrateChatStmts(db: Db, botId: number, oldId: number, newId: nu
     stmt(db, sql`UPDATE member_events SET chat_id = ${newId} WHERE bot_id = ${botId} AND chat_id = ${oldId} AND ${guard}`),
     stmt(db, sql`UPDATE invite_joins SET chat_id = ${newId} WHERE bot_id = ${botId} AND chat_id = ${oldId} AND ${guard}`),
     stmt(db, sql`UPDATE feedback SET chat_id = ${newId} WHERE bot_id = ${botId} AND chat_id = ${oldId} AND ${guard}`),
+    // A chat's AI mode and model: the supergroup's own choice, if it made one, wins.
+    stmt(db, sql`UPDATE OR IGNORE chat_ai_settings SET chat_id = ${newId} WHERE bot_id = ${botId} AND chat_id = ${oldId} AND ${guard}`),
+    stmt(db, sql`DELETE FROM chat_ai_settings WHERE bot_id = ${botId} AND chat_id = ${oldId} AND ${guard}`),
     stmt(
       db,
       sql`

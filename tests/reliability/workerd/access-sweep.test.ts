@@ -101,6 +101,7 @@ const MATRIX: Record<Permission, Role[]> = {
   webhooks: ["admin"],
   commands: ["admin"],
   ai: ["admin"],
+  "ai-modes": ["staff", "admin"],
   staff: ["admin"],
   tokens: ["admin"],
 };
