@@ -103,6 +103,7 @@ export const RULES: readonly Rule[] = [
   r("GET", "/studio", "read"),
   r("GET", "/studio/social/telegram-stats", "read"),
   r("GET", "/studio/social/telegram-stats/export.csv", "read"),
+  r("GET", "/studio/social/telegram-stats/rows.json", "read"),
   r("POST", "/studio/social/telegram-stats/refresh", "tasks"),
   r("GET", "/telegram/channel-stats", "read"),
   r("GET", "/telegram/send-message", "read"),

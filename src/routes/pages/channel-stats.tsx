@@ -1,7 +1,8 @@
 // GET /telegram/channel-stats/: the plain, JavaScript-free statistics table (kept for compatibility).
 
 import { chatStatRows, errorText } from "../../stats/page-queries";
-import { BotSelect, Empty, fmtNum, fmtTime, Pager, Table } from "../../views/components";
+import { BotSelect, Empty, Pager, Table } from "../../views/components";
+import { AdminsCell, CollectedCell, CountCell, dayOf } from "../../views/stats-cells";
 import { pageRows, pagesApp, paging, render } from "./common";
 import { botChoice } from "./telegram-stats";
 
@@ -14,7 +15,7 @@ export const channelStatsPages = pagesApp().get("/", async (c) => {
   const { rows, hasNext } = pageRows(found);
   return render(
     c,
-    { title: "Channel statistics" },
+    { title: "Channel statistics", styles: ["/css/settings.css"] },
     <>
       {bots.length === 0 ? (
         <Empty title="No bots yet">
@@ -36,8 +37,8 @@ export const channelStatsPages = pagesApp().get("/", async (c) => {
       ) : null}
       {rows.length ? (
         <Table
-          head={["Chat", "Type", "Members", "Administrators", "Bot role", "Collected", "Error"]}
-          cellClass={[undefined, undefined, "num", "num", undefined, undefined, "err"]}
+          head={["Chat", "Type", "Members", "Administrators", "Bot role", "First seen", "Collected", "Error"]}
+          cellClass={[undefined, undefined, "num", "num", undefined, undefined, undefined, "err"]}
           rows={rows.map((r) => [
             <>
               {r.title ?? "(untitled)"} {r.username ? <small>@{r.username}</small> : null}
@@ -45,10 +46,11 @@ export const channelStatsPages = pagesApp().get("/", async (c) => {
               <small class="muted">{r.chatId}</small>
             </>,
             r.type,
-            fmtNum(r.memberCount),
-            fmtNum(r.adminCount),
+            <CountCell r={r} n={r.memberCount} />,
+            <AdminsCell r={r} />,
             r.botRole ?? "—",
-            fmtTime(r.collectedAt),
+            dayOf(r.firstSeenAt),
+            <CollectedCell r={r} />,
             errorText(r.error),
           ])}
         />
