@@ -5,14 +5,19 @@
 //     the fake, its own local state in .wrangler/demo-state (never `npm run dev`'s), and the
 //     secrets and staff login of .dev.vars (created from .dev.vars.example when missing);
 //  3. registers the demo bot through the API, sets its webhook (the fake then delivers
-//     to the Worker over HTTP), plays a little activity and collects statistics;
+//     to the Worker over HTTP), and on the first run seeds four weeks of use (scripts/demo/:
+//     history through the webhook, a finished broadcast, past snapshots and AI usage), plays
+//     a little live activity and collects statistics;
 //  4. prints the dashboard, the staff login and how to act as a user.
 // Ports: PORT (default 8787) and FAKE_TELEGRAM_PORT (default 8081). DEMO_RESET=1 starts from empty state.
 import { spawn } from "node:child_process";
-import { mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { SEEDED_BOTS, startFakeTelegram } from "../tools/fake-telegram/server.mjs";
+import { deliverHistory, finishedBroadcast, generateHistory, growFakeChats, writeBackfill } from "./demo/seed.mjs";
 import { applyMigrations, ensureDevVars, ensureStaffAdmin, wranglerJs } from "./lib/local.mjs";
+
+const startedAt = Date.now();
 
 const port = Number(process.env.PORT ?? 8787);
 const fakePort = Number(process.env.FAKE_TELEGRAM_PORT ?? 8081);
@@ -112,6 +117,18 @@ try {
   }
   // The fake forgets webhooks when it stops, so set it on every start.
   await api("POST", `/telegram/webhook/${bot.id}/set/`, {});
+  // The same history every run (seeded PRNG); the fake forgets its chats' growth too.
+  const history = generateHistory();
+  growFakeChats(fake, history);
+  const seeded = join(stateDir, "demo-seeded.json");
+  if (!existsSync(seeded)) {
+    console.log(`seeding ${history.updates.length} updates of the last 28 days through the webhook...`);
+    const delivered = await deliverHistory({ api, fake, bot, demoBot, history });
+    console.log(
+      `  accepted in ${delivered.acceptedIn.toFixed(1)} s, stored and handled in ${delivered.seconds.toFixed(1)} s; past snapshots and AI usage...`,
+    );
+    writeBackfill({ fake, bot, history, stateDir });
+  }
   if (fresh) {
     // A little life, so the chats and statistics pages have something to show.
     const say = (chatId, userId, text) => fake.sendUserMessage({ bot: demoBot.id, chatId, userId, text });
@@ -123,10 +140,17 @@ try {
     await say(-1001000000003, 222222222, "This chat removed the bot later");
     await fake.idle(15_000).catch(() => {});
   }
+  if (!existsSync(seeded)) {
+    const b = await finishedBroadcast({ api, bot });
+    console.log(`  broadcast #${b.id} done: ${JSON.stringify(b.counts ?? b.total ?? "")}`);
+    // Only now: a run stopped halfway seeds again (the history's fixed update ids are deduped).
+    writeFileSync(seeded, JSON.stringify({ at: new Date().toISOString(), updates: history.updates.length, broadcast_id: b.id }));
+  }
   await api("GET", `/telegram/bot/${bot.id}/chats/stats/?refresh=1`).catch((e) =>
     console.warn(`statistics not collected yet: ${e.message}`),
   );
   await fetch(`${workerUrl}/cdn-cgi/handler/scheduled?cron=${encodeURIComponent("*/15 * * * *")}`).catch(() => {});
+  console.log(`demo ready in ${((Date.now() - startedAt) / 1000).toFixed(1)} s`);
 
   console.log(`
 ────────────────────────────────────────────────────────────────────
