@@ -45,6 +45,23 @@
     row.classList.add("just-collected");
   }
 
+  // The summary cards follow the rows: a count appears once some chat of its kind is collected.
+  function fillTotals(t) {
+    if (!t) return;
+    const total = document.querySelector("[data-testid=total-members]");
+    if (total && t.collected_chats > 0) {
+      total.textContent = fmt(t.members);
+      total.classList.remove("not-collected");
+    }
+    for (const [type, v] of Object.entries(t.by_type ?? {})) {
+      const el = document.querySelector(`[data-testid=members-${type}]`);
+      if (el && v.collected_chats > 0) {
+        el.textContent = `${fmt(v.members)} members`;
+        el.classList.remove("not-collected");
+      }
+    }
+  }
+
   async function poll() {
     const rows = pendingRows();
     const ids = rows.map((r) => r.dataset.chatId).slice(0, 200);
@@ -65,9 +82,10 @@
       const r = byId.get(row.dataset.chatId);
       if (r && r.collected_at !== null) fill(row, r);
     }
+    fillTotals(answer.totals);
     const left = pendingRows().length;
     if (left === 0 && answer.stale === 0) {
-      status.textContent = "Background collection finished: every chat on this page is up to date. Reload for the new totals.";
+      status.textContent = "Background collection finished: every chat is up to date.";
       return;
     }
     if (++tries > 90) {

@@ -121,7 +121,7 @@ export interface Totals {
   /** Groups, supergroups and channels, and how many of them have been collected at least once. */
   collectable: number;
   collected: number;
-  byType: Record<ChatType, { chats: number; members: number }>;
+  byType: Record<ChatType, { chats: number; members: number; collected_chats: number }>;
 }
 
 /** The same totals the JSON API answers (stats/totals.ts), in the dashboard's shape. */

@@ -28,16 +28,16 @@ export async function chatTotals(db: Db, botId: number): Promise<ChatTotals> {
     .groupBy(chats.type)
     .all();
   const byType: Record<ChatType, TypeTotals> = {
-    channel: { chats: 0, members: 0 },
-    supergroup: { chats: 0, members: 0 },
-    group: { chats: 0, members: 0 },
-    private: { chats: 0, members: 0 },
+    channel: { chats: 0, members: 0, collected_chats: 0 },
+    supergroup: { chats: 0, members: 0, collected_chats: 0 },
+    group: { chats: 0, members: 0, collected_chats: 0 },
+    private: { chats: 0, members: 0, collected_chats: 0 },
   };
   let errors = 0;
   let collected = 0;
   let latest: number | null = null;
   for (const r of rows) {
-    byType[r.type] = { chats: Number(r.chats), members: Number(r.members) };
+    byType[r.type] = { chats: Number(r.chats), members: Number(r.members), collected_chats: Number(r.collected) };
     errors += Number(r.errors ?? 0);
     // Private chats are not collected: they say nothing about whether members are known.
     if (r.type !== "private") {

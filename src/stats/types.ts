@@ -63,6 +63,8 @@ export interface TypeTotals {
   chats: number;
   /** Sum of the known member counts (chats never collected count 0 here). */
   members: number;
+  /** Chats of this type with a stored collection: 0 means `members` is not a count yet. */
+  collected_chats: number;
 }
 
 export interface BotChatsStatsAnswer {

@@ -2,6 +2,7 @@
 // shows, and the posted values → the PATCH API's input, checked with the API's own zod
 // schema (patchBotSchema). Each refusal is keyed by the form field it belongs to, so the
 // page can show it next to that field and keep everything that was typed.
+import type { z } from "zod";
 import { effectiveLimits } from "../../ai/limits";
 import type { BotRow } from "../../db/bots";
 import { type PatchBotInput, patchBotSchema } from "../../services/bot-input";
@@ -71,7 +72,7 @@ export function patchFromForm(f: FormValues): { ok: true; input: PatchBotInput }
   for (const k of NUMBER_FIELDS) {
     const s = (f[k] ?? "").trim();
     if (WHOLE.test(s)) raw[k] = Number(s);
-    else errors[k] = "a whole number (0 or more)";
+    else errors[k] = "A whole number (0 or more).";
   }
   const limits: Record<string, Record<string, Record<string, number>>> = {};
   for (const s of LIMIT_SCOPES)
@@ -81,7 +82,7 @@ export function patchFromForm(f: FormValues): { ok: true; input: PatchBotInput }
         if (!limitHasField(s, k, w) || f[name] === undefined) continue;
         const v = f[name].trim();
         if (!WHOLE.test(v)) {
-          errors[name] = "a whole number (0 = no limit)";
+          errors[name] = "A whole number (0 = no limit).";
           continue;
         }
         const byKind = limits[s] ?? {};
@@ -97,7 +98,7 @@ export function patchFromForm(f: FormValues): { ok: true; input: PatchBotInput }
   if (!parsed.success) {
     for (const issue of parsed.error.issues) {
       const field = fieldOf(issue.path);
-      errors[field] ??= issue.message;
+      errors[field] ??= readable(issue);
     }
   }
   if (Object.keys(errors).length > 0 || !parsed.success) return { ok: false, errors };
@@ -109,7 +110,20 @@ function allowlistOf(raw: string): number[] | null | string {
   const parts = raw.split(/[\s,]+/).filter(Boolean);
   if (parts.length === 0) return null;
   const bad = parts.find((p) => !/^-\d{1,16}$/.test(p));
-  return bad ? `"${bad}" is not a group chat id (they start with -)` : parts.map(Number);
+  return bad ? `"${bad}" is not a group chat id (they start with -).` : parts.map(Number);
+}
+
+/** zod's size refusals in a person's words; the rest (the schema's own messages) as they are. */
+function readable(issue: z.core.$ZodIssue): string {
+  if (issue.code === "too_small") {
+    if (issue.origin === "string") return Number(issue.minimum) <= 1 ? "Required." : `At least ${issue.minimum} characters.`;
+    if (issue.origin === "number") return `At least ${issue.minimum}.`;
+  }
+  if (issue.code === "too_big") {
+    if (issue.origin === "string") return `At most ${issue.maximum} characters.`;
+    if (issue.origin === "number") return `At most ${issue.maximum}.`;
+  }
+  return issue.message;
 }
 
 /** A zod issue path → the form field it is about. */

@@ -38,7 +38,7 @@ export const channelStatsPages = pagesApp().get("/", async (c) => {
       {rows.length ? (
         <Table
           head={["Chat", "Type", "Members", "Administrators", "Bot role", "First seen", "Collected", "Error"]}
-          cellClass={[undefined, undefined, "num", "num", undefined, undefined, undefined, "err"]}
+          cellClass={[undefined, undefined, "num", "num", undefined, "nowrap", undefined, "err"]}
           rows={rows.map((r) => [
             <>
               {r.title ?? "(untitled)"} {r.username ? <small>@{r.username}</small> : null}

@@ -94,14 +94,21 @@ export const telegramStatsPages = pagesApp()
     const { db } = c.var;
     const bot = await requireBot(db, Number(c.req.query("bot_id")));
     const ids = parseWith(rowsQuery, c.req.query("chat_ids") ?? "", "query");
-    const [rows, stale] = await Promise.all([
+    const [rows, stale, totals] = await Promise.all([
       ids.length ? chatStatRows(db, bot.id, { chatIds: ids, limit: ids.length }) : [],
       staleChatCount(db, bot.id),
+      chatTotals(db, bot.id),
     ]);
     return c.json(
       {
         bot_id: bot.id,
         stale,
+        // For the summary cards: members is a count only where collected_chats > 0.
+        totals: {
+          members: totals.members,
+          collected_chats: totals.collected,
+          by_type: totals.byType,
+        },
         rows: rows.map((r) => ({
           chat_id: r.chatId,
           member_count: r.memberCount,

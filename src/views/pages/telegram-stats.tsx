@@ -81,7 +81,13 @@ export function StatsPage(p: StatsPageProps) {
           <div class={`stat-card g${3 + i}`}>
             <span>{type === "private" ? "Private chats" : `${type[0]?.toUpperCase()}${type.slice(1)}s`}</span>
             <strong>{fmtNum(t.byType[type].chats)}</strong>
-            <small>{fmtNum(t.byType[type].members)} members</small>
+            {type !== "private" && t.byType[type].chats > 0 && t.byType[type].collected_chats === 0 ? (
+              <small class="not-collected" data-testid={`members-${type}`}>
+                members {NOT_COLLECTED}
+              </small>
+            ) : (
+              <small data-testid={`members-${type}`}>{fmtNum(t.byType[type].members)} members</small>
+            )}
           </div>
         ))}
         <div class={`stat-card ${t.errors ? "bad" : "g7"}`}>
@@ -169,8 +175,10 @@ export function StatsPage(p: StatsPageProps) {
                       <AdminsCell r={r} />
                     </td>
                     <td data-cell="role">{r.botRole ?? "—"}</td>
-                    <td data-value={String(r.firstSeenAt)}>{dayOf(r.firstSeenAt)}</td>
-                    <td data-cell="collected" data-value={String(r.collectedAt ?? 0)}>
+                    <td class="nowrap" data-value={String(r.firstSeenAt)}>
+                      {dayOf(r.firstSeenAt)}
+                    </td>
+                    <td class="nowrap" data-cell="collected" data-value={String(r.collectedAt ?? 0)}>
                       <CollectedCell r={r} />
                     </td>
                     <td class="err" data-cell="error">
