@@ -81,9 +81,9 @@ export function StatsPage(p: StatsPageProps) {
           <div class={`stat-card g${3 + i}`}>
             <span>{type === "private" ? "Private chats" : `${type[0]?.toUpperCase()}${type.slice(1)}s`}</span>
             <strong>{fmtNum(t.byType[type].chats)}</strong>
-            {type !== "private" && t.byType[type].chats > 0 && t.byType[type].collected_chats === 0 ? (
+            {t.byType[type].chats > 0 && t.byType[type].collected_chats === 0 ? (
               <small class="not-collected" data-testid={`members-${type}`}>
-                members {NOT_COLLECTED}
+                {type === "private" ? "members not collected (private)" : `members ${NOT_COLLECTED}`}
               </small>
             ) : (
               <small data-testid={`members-${type}`}>{fmtNum(t.byType[type].members)} members</small>
