@@ -59,7 +59,9 @@ export function patchFromForm(f: FormValues): { ok: true; input: PatchBotInput }
   const errors: FieldErrors = {};
   const raw: Record<string, unknown> = {
     name: f.name ?? "",
-    // Checkboxes: a browser posts a checked box and leaves an unchecked one out.
+    // Checkboxes: a browser posts a checked box and leaves an unchecked one out. A new boolean
+    // setting (e.g. allow_paid_broadcast) is one line here, one in formValuesOf and one box in
+    // the form's "The bot" fieldset.
     is_active: f.is_active === "1",
     ai_enabled: f.ai_enabled === "1",
     ai_providers: (f.ai_providers ?? "").split(",").filter(Boolean),
