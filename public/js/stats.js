@@ -14,7 +14,8 @@
     const box = document.getElementById(id);
     if (!box) return;
     const hasData = series.some((s) => s.values.some((v) => v !== null && v !== 0));
-    if (xs.length === 0 || !hasData) {
+    // One point or none: the page shows a sentence instead (chart-notes.tsx); never stretch an axis.
+    if (xs.length < 2 || !hasData) {
       box.innerHTML = "";
       const p = document.createElement("p");
       p.className = "empty";

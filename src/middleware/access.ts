@@ -119,6 +119,7 @@ export const RULES: readonly Rule[] = [
   r("GET", "/studio", "read"),
   r("GET", "/studio/social/telegram-stats", "read"),
   r("GET", "/studio/social/telegram-stats/export.csv", "read"),
+  r("GET", "/studio/social/telegram-stats/rows.json", "read"),
   r("POST", "/studio/social/telegram-stats/refresh", "tasks"),
   r("GET", "/telegram/channel-stats", "read"),
   r("GET", "/telegram/send-message", "read"),
@@ -131,7 +132,6 @@ export const RULES: readonly Rule[] = [
   r("POST", "/admin/bots/:id", "bots"),
   r("POST", "/admin/bots/:id/activate", "bots"),
   r("POST", "/admin/bots/:id/webhook/:action{set|delete}", "webhooks"),
-  r("GET", "/admin/bots/:id/webhook", "read"),
   // The webhook health console (src/routes/pages/webhook-health.tsx)
   r("GET", "/admin/bots/:id{[0-9]+}/webhook", "read"),
   ...["apply", "rotate", "drop-pending", "remove"].map((a) => r("POST", `/admin/bots/:id{[0-9]+}/webhook/${a}`, "webhooks")),

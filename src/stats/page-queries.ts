@@ -2,16 +2,17 @@
 // type, member history from snapshots and the group analytics rollups. The chat scope and
 // the totals are the JSON API's own (store.ts currentChats, totals.ts), so the dashboard,
 // its CSV export and the API count the same chats.
-import { and, asc, desc, eq, gt, inArray, or, type SQL, sql } from "drizzle-orm";
-import { type ChatType, chatStats, chats } from "../db/schema";
+import { and, asc, desc, eq, gt, gte, inArray, isNotNull, or, type SQL, sql } from "drizzle-orm";
+import { type ChatType, chatSnapshots, chatStats, chats } from "../db/schema";
 import type { Db } from "../env";
 import { AppError } from "../lib/errors";
 import { containsPattern, searchTermProblem } from "../lib/validate";
 import { analyticsSummary } from "./analytics";
-import { defaultRange } from "./dates";
+import { defaultRange, startOfDay } from "./dates";
 import { memberHistory } from "./history";
 import { currentChats } from "./store";
 import { failedChats, chatTotals as sharedTotals } from "./totals";
+import type { ChatAdministrator } from "./types";
 
 export const CHAT_TYPES: ChatType[] = ["channel", "supergroup", "group", "private"];
 
@@ -26,7 +27,12 @@ export interface ChatStatRow {
   memberCount: number | null;
   adminCount: number | null;
   error: string | null;
+  /** null: never collected (the page says "not collected yet", never 0). */
   collectedAt: number | null;
+  /** When the platform first saw the chat. */
+  firstSeenAt: number;
+  /** From the latest collection (empty when never collected or not readable). */
+  administrators: ChatAdministrator[];
 }
 
 export { containsPattern };
@@ -65,15 +71,30 @@ const rowColumns = {
   adminCount: chatStats.adminCount,
   error: chatStats.error,
   collectedAt: chatStats.collectedAt,
+  firstSeenAt: chats.firstSeenAt,
+  administrators: sql<string | null>`json_extract(${chatStats.result}, '$.administrators')`,
 };
+
+type RawRow = Omit<ChatStatRow, "administrators"> & { administrators: string | null };
+
+function withAdmins(r: RawRow): ChatStatRow {
+  let admins: ChatAdministrator[] = [];
+  try {
+    const parsed: unknown = r.administrators ? JSON.parse(r.administrators) : [];
+    if (Array.isArray(parsed)) admins = parsed as ChatAdministrator[];
+  } catch {
+    // an unreadable stored result shows no administrators
+  }
+  return { ...r, administrators: admins };
+}
 
 /** One page of chats (keyset on chats.id), with their latest collected statistics. */
 export async function chatStatRows(
   db: Db,
   botId: number,
-  opts: { q?: string; types?: ChatType[]; afterId?: number; limit: number; offset?: number },
+  opts: { q?: string; types?: ChatType[]; afterId?: number; chatIds?: number[]; limit: number; offset?: number },
 ): Promise<ChatStatRow[]> {
-  return db
+  const rows = await db
     .select(rowColumns)
     .from(chats)
     .leftJoin(chatStats, and(eq(chatStats.botId, chats.botId), eq(chatStats.chatId, chats.chatId)))
@@ -83,25 +104,37 @@ export async function chatStatRows(
         chatSearch(opts.q),
         opts.types ? inArray(chats.type, opts.types) : undefined,
         opts.afterId ? gt(chats.id, opts.afterId) : undefined,
+        opts.chatIds ? inArray(chats.chatId, opts.chatIds) : undefined,
       ),
     )
     .orderBy(asc(chats.id))
     .limit(opts.limit)
     .offset(opts.offset ?? 0)
-    .all() as Promise<ChatStatRow[]>;
+    .all();
+  return (rows as RawRow[]).map(withAdmins);
 }
 
 export interface Totals {
   chats: number;
   members: number;
   errors: number;
-  byType: Record<ChatType, { chats: number; members: number }>;
+  /** Groups, supergroups and channels, and how many of them have been collected at least once. */
+  collectable: number;
+  collected: number;
+  byType: Record<ChatType, { chats: number; members: number; collected_chats: number }>;
 }
 
 /** The same totals the JSON API answers (stats/totals.ts), in the dashboard's shape. */
 export async function chatTotals(db: Db, botId: number): Promise<Totals> {
   const t = await sharedTotals(db, botId);
-  return { chats: t.chats, members: t.members, errors: t.errors, byType: t.by_type };
+  return {
+    chats: t.chats,
+    members: t.members,
+    errors: t.errors,
+    byType: t.by_type,
+    collectable: t.chats - t.by_type.private.chats,
+    collected: t.collected_chats,
+  };
 }
 
 /** Chats whose latest collection failed. */
@@ -134,6 +167,8 @@ export function dayString(epoch: number): string {
 
 export interface Analytics {
   memberHistory: { t: number; members: number | null }[];
+  /** The first two snapshot periods in the range (members summed over the scope's chats): enough to tell none, one, or more. */
+  firstSnapshots: { t: number; members: number }[];
   daily: { day: string; messages: number; joins: number; leaves: number }[];
   heatmap: number[][]; // [weekday 0..6][hour 0..23]
   topPosters: { userId: number; name: string; messages: number }[];
@@ -142,12 +177,31 @@ export interface Analytics {
 /** The last 30 days of member history and group analytics, from the statistics service. */
 export async function analytics(db: Db, botId: number, chatId?: number): Promise<Analytics> {
   const scope = { botId, chatId, ...defaultRange(30) };
-  const [history, summary] = await Promise.all([memberHistory(db, scope), analyticsSummary(db, scope, { top: 10 })]);
+  const [history, summary, firstSnapshots] = await Promise.all([
+    memberHistory(db, scope),
+    analyticsSummary(db, scope, { top: 10 }),
+    db
+      .select({ t: chatSnapshots.periodStart, members: sql<number>`coalesce(sum(${chatSnapshots.memberCount}), 0)` })
+      .from(chatSnapshots)
+      .where(
+        and(
+          eq(chatSnapshots.botId, botId),
+          chatId === undefined ? undefined : eq(chatSnapshots.chatId, chatId),
+          gte(chatSnapshots.periodStart, startOfDay(scope.from)),
+          isNotNull(chatSnapshots.memberCount),
+        ),
+      )
+      .groupBy(chatSnapshots.periodStart)
+      .orderBy(asc(chatSnapshots.periodStart))
+      .limit(2)
+      .all(),
+  ]);
   const joins = new Map(summary.joins_leaves_per_day.map((d) => [d.day, d]));
   return {
     memberHistory: history.days
       .filter((d) => d.member_count !== null)
       .map((d) => ({ t: Date.parse(`${d.day}T00:00:00Z`) / 1000, members: d.member_count })),
+    firstSnapshots,
     daily: summary.messages_per_day.map((d) => ({
       day: d.day,
       messages: d.count,

@@ -19,6 +19,8 @@ export async function chatTotals(db: Db, botId: number): Promise<ChatTotals> {
       chats: sql<number>`count(*)`,
       members: sql<number>`coalesce(sum(${chatStats.memberCount}), 0)`,
       errors: sql<number>`sum(case when ${chatStats.error} is not null then 1 else 0 end)`,
+      collected: sql<number>`count(${chatStats.collectedAt})`,
+      latest: sql<number | null>`max(${chatStats.collectedAt})`,
     })
     .from(chats)
     .leftJoin(chatStats, and(eq(chatStats.botId, chats.botId), eq(chatStats.chatId, chats.chatId)))
@@ -26,15 +28,22 @@ export async function chatTotals(db: Db, botId: number): Promise<ChatTotals> {
     .groupBy(chats.type)
     .all();
   const byType: Record<ChatType, TypeTotals> = {
-    channel: { chats: 0, members: 0 },
-    supergroup: { chats: 0, members: 0 },
-    group: { chats: 0, members: 0 },
-    private: { chats: 0, members: 0 },
+    channel: { chats: 0, members: 0, collected_chats: 0 },
+    supergroup: { chats: 0, members: 0, collected_chats: 0 },
+    group: { chats: 0, members: 0, collected_chats: 0 },
+    private: { chats: 0, members: 0, collected_chats: 0 },
   };
   let errors = 0;
+  let collected = 0;
+  let latest: number | null = null;
   for (const r of rows) {
-    byType[r.type] = { chats: Number(r.chats), members: Number(r.members) };
+    byType[r.type] = { chats: Number(r.chats), members: Number(r.members), collected_chats: Number(r.collected) };
     errors += Number(r.errors ?? 0);
+    // Private chats are not collected: they say nothing about whether members are known.
+    if (r.type !== "private") {
+      collected += Number(r.collected);
+      if (r.latest !== null) latest = Math.max(latest ?? 0, Number(r.latest));
+    }
   }
   const all = Object.values(byType);
   return {
@@ -42,5 +51,7 @@ export async function chatTotals(db: Db, botId: number): Promise<ChatTotals> {
     members: all.reduce((n, t) => n + t.members, 0),
     by_type: byType,
     errors,
+    collected_chats: collected,
+    collected_at: latest,
   };
 }

@@ -63,6 +63,8 @@ export interface TypeTotals {
   chats: number;
   /** Sum of the known member counts (chats never collected count 0 here). */
   members: number;
+  /** Chats of this type with a stored collection: 0 means `members` is not a count yet. */
+  collected_chats: number;
 }
 
 export interface BotChatsStatsAnswer {
@@ -73,6 +75,13 @@ export interface BotChatsStatsAnswer {
     by_type: Record<ChatType, TypeTotals>;
     /** Chats whose latest collection failed. */
     errors: number;
+    /**
+     * Groups, supergroups and channels collected at least once: `members` counts only these,
+     * so with 0 here `members` is not a member count (the dashboard says "not collected yet").
+     */
+    collected_chats: number;
+    /** The latest collection among them; null when none was ever collected. */
+    collected_at: number | null;
   };
   /** How much of this answer was collected now and how much read from stored results. */
   coverage: {

@@ -1,19 +1,23 @@
 // /admin/bots/: list, create, edit and activate bots, set/delete the webhook and show its
 // info. Every write calls the same service as the JSON API (services/bots.ts, webhooks.ts),
 // with the API's own input schemas, so the rules and their refusals are the same.
-import { listBots, requireBot } from "../../db/bots";
+import type { ContentfulStatusCode } from "hono/utils/http-status";
+import { type BotRow, listBots, requireBot } from "../../db/bots";
 import { parseWith } from "../../lib/validate";
-import { createBotSchema, patchBotSchema } from "../../services/bot-input";
+import { createBotSchema } from "../../services/bot-input";
 import { createBot, patchBot } from "../../services/bots";
 import { menuStatus } from "../../services/command-menus";
-import { deleteWebhook, setWebhook, webhookInfo } from "../../services/webhooks";
+import { deleteWebhook, setWebhook } from "../../services/webhooks";
 import { ActionButton, Csrf, Empty, fmtTime, Table } from "../../views/components";
 import { svc } from "../service-ctx";
-import { type Ctx, formFields, outcomeOf, pagesApp, redirectWith, render } from "./common";
+import { type FieldErrors, type FormValues, formValuesOf, patchFromForm } from "./bot-settings-fields";
+import { BotSettingsForm } from "./bot-settings-form";
+import { type Ctx, formFields, may, outcomeOf, pagesApp, redirectWith, render } from "./common";
 
 const BASE = "/admin/bots/";
 
-function BotForm(p: { csrf?: string; action: string; name?: string; withToken: boolean; submit: string; welcome?: string | null }) {
+/** The add form (name and token); every other setting is on the edit page (bot-settings-form.tsx). */
+function BotForm(p: { csrf?: string; action: string; name?: string; withToken: boolean; submit: string }) {
   return (
     <form method="post" action={p.action} class="stack panel">
       <Csrf token={p.csrf} />
@@ -21,14 +25,6 @@ function BotForm(p: { csrf?: string; action: string; name?: string; withToken: b
       <input id="name" name="name" required maxlength={100} value={p.name ?? ""} />
       <label for="token">{p.withToken ? "Bot token from @BotFather" : "New token (leave empty to keep the current one)"}</label>
       <input id="token" name="token" type="password" autocomplete="off" required={p.withToken} placeholder="123456:ABC…" />
-      {p.withToken ? null : (
-        <>
-          <label for="welcome_text">Welcome text (/start)</label>
-          <textarea id="welcome_text" name="welcome_text" rows={3}>
-            {p.welcome ?? ""}
-          </textarea>
-        </>
-      )}
       <button type="submit" class="btn primary">
         {p.submit}
       </button>
@@ -39,6 +35,9 @@ function BotForm(p: { csrf?: string; action: string; name?: string; withToken: b
 async function list(c: Ctx) {
   const rows = await listBots(c.var.db);
   const csrf = c.get("csrfToken");
+  // Write buttons only for the roles that may use them (the same rules as the routes they post to).
+  const canManage = may(c, "bots");
+  const canWebhook = may(c, "webhooks");
   return render(
     c,
     { title: "Bots" },
@@ -70,11 +69,15 @@ async function list(c: Ctx) {
               <a class="btn small" href={`${BASE}${b.id}`}>
                 Edit
               </a>
-              <ActionButton action={`${BASE}${b.id}/activate`} csrf={csrf} label={b.isActive ? "Deactivate" : "Activate"} />
-              <ActionButton action={`${BASE}${b.id}/webhook/set`} csrf={csrf} label="Set webhook" />
-              <ActionButton action={`${BASE}${b.id}/webhook/delete`} csrf={csrf} label="Delete webhook" kind="danger" />
+              {canManage && <ActionButton action={`${BASE}${b.id}/activate`} csrf={csrf} label={b.isActive ? "Deactivate" : "Activate"} />}
+              {canWebhook && (
+                <>
+                  <ActionButton action={`${BASE}${b.id}/webhook/set`} csrf={csrf} label="Set webhook" />
+                  <ActionButton action={`${BASE}${b.id}/webhook/delete`} csrf={csrf} label="Delete webhook" kind="danger" />
+                </>
+              )}
               <a class="btn small" href={`${BASE}${b.id}/webhook`}>
-                Webhook info
+                Webhook health
               </a>
               <a class="btn small" href={`/studio/social/telegram-stats/?bot_id=${b.id}`}>
                 View channel statistics
@@ -85,6 +88,28 @@ async function list(c: Ctx) {
       )}
     </>,
   );
+}
+
+function settingsPage(c: Ctx, bot: BotRow, values: FormValues, errors: FieldErrors, status: ContentfulStatusCode = 200) {
+  return render(
+    c,
+    { title: `Settings of ${bot.name}`, styles: ["/css/settings.css"] },
+    <>
+      <p class="muted">
+        {bot.username ? `@${bot.username} · ` : ""}bot #{bot.id} · <a href={BASE}>all bots</a> ·{" "}
+        <a href={`${BASE}${bot.id}/webhook`}>webhook info</a>
+      </p>
+      <BotSettingsForm csrf={c.get("csrfToken")} action={`${BASE}${bot.id}`} values={values} errors={errors} />
+    </>,
+    status,
+  );
+}
+
+/** The service's refusals (409 name or token taken, a token Telegram rejects) go next to their field. */
+function fieldOfRefusal(message: string): string {
+  if (/token/i.test(message)) return "token";
+  if (/name/i.test(message)) return "name";
+  return "_form";
 }
 
 export const adminBotsPages = pagesApp()
@@ -117,26 +142,18 @@ export const adminBotsPages = pagesApp()
   })
   .get("/:id", async (c) => {
     const bot = await requireBot(c.var.db, Number(c.req.param("id")));
-    return render(
-      c,
-      { title: `Edit ${bot.name}` },
-      <BotForm
-        csrf={c.get("csrfToken")}
-        action={`${BASE}${bot.id}`}
-        name={bot.name}
-        welcome={bot.welcomeText}
-        withToken={false}
-        submit="Save"
-      />,
-    );
+    return settingsPage(c, bot, formValuesOf(bot), {});
   })
   .post("/:id", async (c) => {
-    const id = Number(c.req.param("id"));
+    const bot = await requireBot(c.var.db, Number(c.req.param("id")));
     const f = await formFields(c);
-    const patch: Record<string, unknown> = { name: f.name ?? "", welcome_text: f.welcome_text?.trim() ? f.welcome_text : null };
-    if (f.token?.trim()) patch.token = f.token.trim();
-    const res = await outcomeOf(c, async () => patchBot(svc(c), await requireBot(c.var.db, id), parseWith(patchBotSchema, patch, "body")));
-    return res.ok ? redirectWith(c, BASE, "ok", "Bot saved.") : redirectWith(c, `${BASE}${id}`, "error", res.message);
+    // What was typed stays in the form on a refusal, except the token (never echoed back).
+    const typed = { ...formValuesOf(bot), ...f, token: "", is_active: f.is_active ?? "", ai_enabled: f.ai_enabled ?? "" };
+    const parsed = patchFromForm(f);
+    if (!parsed.ok) return settingsPage(c, bot, typed, parsed.errors, 400);
+    const res = await outcomeOf(c, () => patchBot(svc(c), bot, parsed.input));
+    if (!res.ok) return settingsPage(c, bot, typed, { [fieldOfRefusal(res.message)]: res.message }, res.status as ContentfulStatusCode);
+    return redirectWith(c, `${BASE}${bot.id}`, "ok", `Bot "${res.value.name}" saved.`);
   })
   .post("/:id/activate", async (c) => {
     const bot = await requireBot(c.var.db, Number(c.req.param("id")));
@@ -152,24 +169,4 @@ export const adminBotsPages = pagesApp()
     return res.ok
       ? redirectWith(c, BASE, "ok", `Webhook ${action === "set" ? "set" : "deleted"} for "${bot.name}".`)
       : redirectWith(c, BASE, "error", `Webhook ${action} failed: ${res.message}`);
-  })
-  .get("/:id/webhook", async (c) => {
-    const bot = await requireBot(c.var.db, Number(c.req.param("id")));
-    const res = await outcomeOf(c, () => webhookInfo(svc(c), bot));
-    return render(
-      c,
-      { title: `Webhook of ${bot.name}` },
-      <>
-        {res.ok ? (
-          <pre class="panel json">{JSON.stringify(res.value, null, 2)}</pre>
-        ) : (
-          <div class="notice error" role="alert">
-            {res.message}
-          </div>
-        )}
-        <p>
-          <a href={BASE}>Back to bots</a>
-        </p>
-      </>,
-    );
   });

@@ -1,7 +1,8 @@
 // GET /telegram/channel-stats/: the plain, JavaScript-free statistics table (kept for compatibility).
 
 import { chatStatRows, errorText } from "../../stats/page-queries";
-import { BotSelect, Empty, fmtNum, fmtTime, Pager, Table } from "../../views/components";
+import { BotSelect, Empty, Pager, Table } from "../../views/components";
+import { AdminsCell, CollectedCell, CountCell, dayOf } from "../../views/stats-cells";
 import { pageRows, pagesApp, paging, render } from "./common";
 import { KindsSections, loadKindsData } from "./kinds-sections";
 import { botChoice } from "./telegram-stats";
@@ -19,7 +20,7 @@ export const channelStatsPages = pagesApp().get("/", async (c) => {
   const kinds = botId ? await loadKindsData(c.var.db, botId, chatId, rows.find((r) => r.chatId === chatId)?.title) : undefined;
   return render(
     c,
-    { title: "Channel statistics" },
+    { title: "Channel statistics", styles: ["/css/settings.css"] },
     <>
       {bots.length === 0 ? (
         <Empty title="No bots yet">
@@ -41,8 +42,8 @@ export const channelStatsPages = pagesApp().get("/", async (c) => {
       ) : null}
       {rows.length ? (
         <Table
-          head={["Chat", "Type", "Members", "Administrators", "Bot role", "Collected", "Error"]}
-          cellClass={[undefined, undefined, "num", "num", undefined, undefined, "err"]}
+          head={["Chat", "Type", "Members", "Administrators", "Bot role", "First seen", "Collected", "Error"]}
+          cellClass={[undefined, undefined, "num", "num", undefined, "nowrap", undefined, "err"]}
           rows={rows.map((r) => [
             <>
               {r.title ?? "(untitled)"} {r.username ? <small>@{r.username}</small> : null}
@@ -53,10 +54,11 @@ export const channelStatsPages = pagesApp().get("/", async (c) => {
               </small>
             </>,
             r.type,
-            fmtNum(r.memberCount),
-            fmtNum(r.adminCount),
+            <CountCell r={r} n={r.memberCount} />,
+            <AdminsCell r={r} />,
             r.botRole ?? "—",
-            fmtTime(r.collectedAt),
+            dayOf(r.firstSeenAt),
+            <CollectedCell r={r} />,
             errorText(r.error),
           ])}
         />

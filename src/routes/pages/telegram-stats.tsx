@@ -1,6 +1,10 @@
 // GET /studio/social/telegram-stats/ (the dashboard), GET .../export.csv (streamed CSV)
 // and POST .../refresh (recollects the selected bot's statistics).
+
+import { z } from "zod";
 import { listBots, requireBot } from "../../db/bots";
+import { parseWith } from "../../lib/validate";
+import { collectStaleInBackground, staleChatCount } from "../../services/stats-refresh";
 import { toAppError } from "../../services/to-app-error";
 import { getBotChatsStats } from "../../stats";
 import { analytics, chatErrors, chatOptions, chatStatRows, chatTotals, errorText, pageSearchTerm } from "../../stats/page-queries";
@@ -11,6 +15,11 @@ import { csvCell, csvStream } from "./csv";
 
 const BASE = "/studio/social/telegram-stats/";
 const PAGE = 200;
+/** ?chat_ids=-1001,-1002 (at most a page of rows). */
+const rowsQuery = z
+  .string()
+  .regex(/^(-?\d{1,16})(,-?\d{1,16}){0,199}$|^$/, "chat ids, comma-separated (at most 200)")
+  .transform((v) => (v ? v.split(",").map(Number) : []));
 
 /** The bots for a selector, and the selected one (?bot_id, else the first). */
 export async function botChoice(c: Ctx) {
@@ -46,12 +55,19 @@ export const telegramStatsPages = pagesApp()
       chatOptions(db, botId),
     ]);
     const { rows, hasNext } = pageRows(found, PAGE);
+    const collecting = await collectStaleInBackground(c.env, db, botId).then(
+      (r) => r.stale,
+      (err) => {
+        c.var.log.warn("background statistics collection did not start", { bot_id: botId, error: err });
+        return null;
+      },
+    );
     return render(
       c,
       {
         title: "Telegram statistics",
-        scripts: ["/vendor/uplot/uPlot.iife.min.js", "/js/stats.js"],
-        styles: ["/vendor/uplot/uPlot.min.css"],
+        scripts: ["/vendor/uplot/uPlot.iife.min.js", "/js/stats.js", "/js/stats-refresh.js"],
+        styles: ["/vendor/uplot/uPlot.min.css", "/css/settings.css"],
       },
       <StatsPage
         bots={bots}
@@ -68,7 +84,43 @@ export const telegramStatsPages = pagesApp()
         errorOf={errorText}
         chatId={chatId}
         chatOptions={options}
+        collecting={collecting}
       />,
+    );
+  })
+  // What stats-refresh.js polls while a background collection runs: the rows it asks for,
+  // as the table shows them, and how many chats are still stale.
+  .get("/rows.json", async (c) => {
+    const { db } = c.var;
+    const bot = await requireBot(db, Number(c.req.query("bot_id")));
+    const ids = parseWith(rowsQuery, c.req.query("chat_ids") ?? "", "query");
+    const [rows, stale, totals] = await Promise.all([
+      ids.length ? chatStatRows(db, bot.id, { chatIds: ids, limit: ids.length }) : [],
+      staleChatCount(db, bot.id),
+      chatTotals(db, bot.id),
+    ]);
+    return c.json(
+      {
+        bot_id: bot.id,
+        stale,
+        // For the summary cards: members is a count only where collected_chats > 0.
+        totals: {
+          members: totals.members,
+          collected_chats: totals.collected,
+          by_type: totals.byType,
+        },
+        rows: rows.map((r) => ({
+          chat_id: r.chatId,
+          member_count: r.memberCount,
+          admin_count: r.adminCount,
+          administrators: r.administrators,
+          bot_role: r.botRole,
+          collected_at: r.collectedAt,
+          error: r.error ? errorText(r.error) : null,
+        })),
+      },
+      200,
+      { "cache-control": "no-store" },
     );
   })
   .get("/export.csv", async (c) => {

@@ -2,6 +2,8 @@
 import { raw } from "hono/html";
 import type { Analytics, ChatStatRow, Totals } from "../../stats/page-queries";
 import { type BotOption, BotSelect, Csrf, Empty, fmtNum, fmtTime, Pager } from "../components";
+import { AdminsCell, CollectedCell, CountCell, dayOf, NOT_COLLECTED, pending } from "../stats-cells";
+import { ChartNote, chartNotes } from "./chart-notes";
 
 export interface StatsPageProps {
   bots: BotOption[];
@@ -19,6 +21,8 @@ export interface StatsPageProps {
   /** The chat the charts are scoped to (all of the bot's chats when unset). */
   chatId?: number;
   chatOptions: { chatId: number; title: string }[];
+  /** Stale chats a background collection was started for (0: all fresh); null when it could not start. */
+  collecting: number | null;
 }
 
 const WEEKDAYS = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"];
@@ -31,6 +35,7 @@ export function StatsPage(p: StatsPageProps) {
     daily: p.analytics.daily,
   }).replace(/</g, "\\u003c");
   const maxHeat = Math.max(1, ...p.analytics.heatmap.flat());
+  const notes = chartNotes(p.analytics);
   return (
     <>
       <div class="toolbar">
@@ -59,13 +64,30 @@ export function StatsPage(p: StatsPageProps) {
         </div>
         <div class="stat-card g2">
           <span>Members</span>
-          <strong data-testid="total-members">{fmtNum(t.members)}</strong>
+          {t.collectable > 0 && t.collected === 0 ? (
+            <strong data-testid="total-members" class="not-collected">
+              {NOT_COLLECTED}
+            </strong>
+          ) : (
+            <strong data-testid="total-members">{fmtNum(t.members)}</strong>
+          )}
+          {t.collected < t.collectable && t.collected > 0 ? (
+            <small>
+              from {t.collected} of {t.collectable} groups and channels
+            </small>
+          ) : null}
         </div>
         {(["channel", "supergroup", "group", "private"] as const).map((type, i) => (
           <div class={`stat-card g${3 + i}`}>
             <span>{type === "private" ? "Private chats" : `${type[0]?.toUpperCase()}${type.slice(1)}s`}</span>
             <strong>{fmtNum(t.byType[type].chats)}</strong>
-            <small>{fmtNum(t.byType[type].members)} members</small>
+            {t.byType[type].chats > 0 && t.byType[type].collected_chats === 0 ? (
+              <small class="not-collected" data-testid={`members-${type}`}>
+                {type === "private" ? "members not collected (private)" : `members ${NOT_COLLECTED}`}
+              </small>
+            ) : (
+              <small data-testid={`members-${type}`}>{fmtNum(t.byType[type].members)} members</small>
+            )}
           </div>
         ))}
         <div class={`stat-card ${t.errors ? "bad" : "g7"}`}>
@@ -90,6 +112,20 @@ export function StatsPage(p: StatsPageProps) {
 
       <section class="panel" aria-labelledby="chats-h">
         <h2 id="chats-h">Chats</h2>
+        {p.collecting ? (
+          <p
+            class="collecting"
+            id="collect-status"
+            data-poll={`/studio/social/telegram-stats/rows.json?bot_id=${p.botId}`}
+            aria-live="polite"
+          >
+            Collecting {p.collecting} chat(s) never collected or older than an hour, in the background; their rows fill in when it lands.
+          </p>
+        ) : p.collecting === null ? (
+          <p class="collecting" id="collect-status">
+            A background collection could not be started; use Refresh.
+          </p>
+        ) : null}
         <form method="get" class="inline search">
           <input type="hidden" name="bot_id" value={String(p.botId ?? "")} />
           <label for="q">Search</label>
@@ -115,12 +151,14 @@ export function StatsPage(p: StatsPageProps) {
                   <th data-sort="num">Members</th>
                   <th data-sort="num">Admins</th>
                   <th data-sort="text">Bot role</th>
+                  <th data-sort="text">First seen</th>
+                  <th data-sort="text">Collected</th>
                   <th data-sort="text">Last error</th>
                 </tr>
               </thead>
               <tbody>
                 {p.rows.map((r) => (
-                  <tr data-chat-id={String(r.chatId)}>
+                  <tr data-chat-id={String(r.chatId)} data-pending={pending(r) ? "1" : undefined}>
                     <td>
                       {r.title ?? r.firstName ?? <span class="muted">(untitled)</span>}
                       <br />
@@ -130,14 +168,22 @@ export function StatsPage(p: StatsPageProps) {
                     <td>
                       <span class={`tag ${r.type}`}>{r.type}</span>
                     </td>
-                    <td class="num" data-value={String(r.memberCount ?? -1)}>
-                      {fmtNum(r.memberCount)}
+                    <td class="num" data-cell="members" data-value={String(r.memberCount ?? -1)}>
+                      <CountCell r={r} n={r.memberCount} />
                     </td>
-                    <td class="num" data-value={String(r.adminCount ?? -1)}>
-                      {fmtNum(r.adminCount)}
+                    <td class="num" data-cell="admins" data-value={String(r.adminCount ?? -1)}>
+                      <AdminsCell r={r} />
                     </td>
-                    <td>{r.botRole ?? "—"}</td>
-                    <td class="err">{p.errorOf(r.error)}</td>
+                    <td data-cell="role">{r.botRole ?? "—"}</td>
+                    <td class="nowrap" data-value={String(r.firstSeenAt)}>
+                      {dayOf(r.firstSeenAt)}
+                    </td>
+                    <td class="nowrap" data-cell="collected" data-value={String(r.collectedAt ?? 0)}>
+                      <CollectedCell r={r} />
+                    </td>
+                    <td class="err" data-cell="error">
+                      {p.errorOf(r.error)}
+                    </td>
                   </tr>
                 ))}
               </tbody>
@@ -170,15 +216,15 @@ export function StatsPage(p: StatsPageProps) {
         <div class="charts">
           <figure>
             <figcaption>Members (from snapshots)</figcaption>
-            <div class="chart" id="chart-members" data-empty="No snapshots yet: they are taken every 15 minutes by the cron." />
+            <ChartNote id="chart-members" note={notes.members} />
           </figure>
           <figure>
             <figcaption>Messages per day</figcaption>
-            <div class="chart" id="chart-daily" data-empty="No messages in the last 30 days." />
+            <ChartNote id="chart-daily" note={notes.daily} />
           </figure>
           <figure>
             <figcaption>Joins and leaves per day</figcaption>
-            <div class="chart" id="chart-joins" data-empty="No joins or leaves in the last 30 days." />
+            <ChartNote id="chart-joins" note={notes.joins} />
           </figure>
         </div>
         <noscript>
