@@ -111,8 +111,9 @@ export async function patchBot(ctx: ServiceCtx, bot: BotRow, input: PatchBotInpu
     .catch(conflictOnRace);
   if (!row) throw new AppError("NOT_FOUND", `Bot ${bot.id} not found`);
   forgetCachedBot(bot.id); // a deactivation takes effect at once for this isolate's webhook
-  // A new token may be another Telegram bot, whose menus are not ours yet.
-  if (input.token) await syncCommandMenusSafely(ctx, row);
+  // A new token may be another Telegram bot, whose menus are not ours yet; the AI switch
+  // adds or removes the AI commands (/cancel, /retry, /mode, /model, /usage).
+  if (input.token || row.aiEnabled !== bot.aiEnabled) await syncCommandMenusSafely(ctx, row);
   return row;
 }
 

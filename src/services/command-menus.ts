@@ -32,10 +32,10 @@ export interface MenuSyncResult {
 const PARALLEL = 4;
 
 /** The bot's menus as they should be now. */
-export async function currentMenus(db: Db, botId: number): Promise<Menu[]> {
-  const custom = await listActiveCustomCommands(db, botId);
+export async function currentMenus(db: Db, bot: Pick<BotRow, "id" | "aiEnabled">): Promise<Menu[]> {
+  const custom = await listActiveCustomCommands(db, bot.id);
   return buildMenus(
-    builtinSources(builtinCommands()),
+    builtinSources(builtinCommands(), bot),
     custom.map((c) => ({
       name: c.command,
       description: { en: c.description, ru: c.description_ru },
@@ -59,7 +59,7 @@ async function send(tg: TelegramClient, m: Menu): Promise<void> {
 const message = (err: unknown) => (err instanceof Error ? err.message : String(err)).slice(0, 300);
 
 export async function syncCommandMenus({ env, db, log }: ServiceCtx, bot: BotRow, opts: { force?: boolean } = {}): Promise<MenuSyncResult> {
-  const menus = await currentMenus(db, bot.id);
+  const menus = await currentMenus(db, bot);
   const stored = new Map(
     (await db.select().from(botCommandMenus).where(eq(botCommandMenus.botId, bot.id)).all()).map((r) => [`${r.scope}|${r.lang}`, r]),
   );
@@ -156,7 +156,7 @@ export async function menuStatus(db: Db, botId: number): Promise<MenuStatus> {
 
 /** Each menu as it should be, next to what Telegram last accepted. */
 export async function menusWithState(db: Db, bot: BotRow) {
-  const menus = await currentMenus(db, bot.id);
+  const menus = await currentMenus(db, bot);
   const stored = new Map(
     (await db.select().from(botCommandMenus).where(eq(botCommandMenus.botId, bot.id)).all()).map((r) => [`${r.scope}|${r.lang}`, r]),
   );

@@ -128,6 +128,20 @@ describe("registering a bot", () => {
     expect(calls.every((c) => c.token === token)).toBe(true);
   });
 
+  it("lists the AI commands only while the bot's AI is on, and resends the lists when the switch changes", async () => {
+    const { body: bot } = await register(8610, "menus_ai_bot");
+    fake.reset();
+    expect((await apiJson(`/api/bots/${bot.id}`, { method: "PATCH", body: { ai_enabled: true } })).status).toBe(200);
+    const on = menusSent(fake.callsOf("setMyCommands"));
+    expect(names(on, "all_private_chats|")).toEqual(expect.arrayContaining(["cancel", "retry", "mode", "model", "usage"]));
+    expect(names(on, "all_group_chats|")).toEqual(expect.arrayContaining(["cancel", "retry", "mode", "model", "usage"]));
+    fake.reset();
+    expect((await apiJson(`/api/bots/${bot.id}`, { method: "PATCH", body: { ai_enabled: false } })).status).toBe(200);
+    const off = menusSent(fake.callsOf("setMyCommands"));
+    expect(names(off, "all_private_chats|")).not.toContain("cancel");
+    expect(names(off, "all_group_chats|")).not.toContain("usage");
+  });
+
   it("registers the bot even when Telegram is unreachable for setMyCommands", async () => {
     fake.on("setMyCommands", () => ({ networkError: true }));
     const res = await register(8604, "menus_d_bot");

@@ -15,7 +15,7 @@ const listOf = (menus: ReturnType<typeof buildMenus>, scope: string, lang = "") 
 
 describe("buildMenus", () => {
   it("makes eight lists: four scopes, without a language and in Russian", () => {
-    const menus = buildMenus(builtinSources(builtinCommands()), []);
+    const menus = buildMenus(builtinSources(builtinCommands(), { aiEnabled: false }), []);
     expect(menus.map((m) => `${m.scope}|${m.lang}`)).toEqual([
       "default|",
       "default|ru",
@@ -47,7 +47,7 @@ describe("buildMenus", () => {
       custom("help", { description: { en: "a custom /help" } }),
       custom("Bad-Name"),
     ];
-    const menus = buildMenus(builtinSources(builtinCommands()), [...odd, ...many]);
+    const menus = buildMenus(builtinSources(builtinCommands(), { aiEnabled: false }), [...odd, ...many]);
     for (const m of menus) {
       expect(m.commands.length).toBeLessThanOrEqual(100);
       for (const c of m.commands) {

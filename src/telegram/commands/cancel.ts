@@ -3,6 +3,7 @@ import type { CommandDefinition } from "./types";
 
 export const cancel: CommandDefinition = {
   name: "cancel",
+  ai: true,
   description: { text: "Stop the AI answer being written" },
   async handle(ctx) {
     const res = await ctx.cancelAi();

@@ -58,9 +58,9 @@ export function describeBuiltin(def: CommandDefinition, lang: "en" | "ru"): stri
   return (lang === "ru" && d.ru) || d.text;
 }
 
-export function builtinSources(defs: CommandDefinition[]): MenuSource[] {
+export function builtinSources(defs: CommandDefinition[], bot: { aiEnabled: boolean }): MenuSource[] {
   return defs
-    .filter((d) => !d.hidden)
+    .filter((d) => !d.hidden && (!d.ai || bot.aiEnabled))
     .map((d) => ({
       name: d.name,
       description: { en: describeBuiltin(d, "en"), ru: describeBuiltin(d, "ru") },

@@ -27,6 +27,7 @@ async function choose(ctx: HandlerContext, mode: AiMode | null): Promise<string>
 
 export const mode: CommandDefinition = {
   name: "mode",
+  ai: true,
   description: { text: "Choose this chat's AI mode" },
   async handle(ctx) {
     const name = ctx.args.toLowerCase();

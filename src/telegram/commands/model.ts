@@ -27,6 +27,7 @@ async function choose(ctx: HandlerContext, model: string | null): Promise<string
 
 export const model: CommandDefinition = {
   name: "model",
+  ai: true,
   description: { text: "Choose this chat's AI model" },
   async handle(ctx) {
     const name = ctx.args.trim();

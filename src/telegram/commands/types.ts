@@ -63,6 +63,8 @@ export interface CommandDefinition {
   description: MessageKey | { text: string; ru?: string };
   /** Left out of /help and the menus when true. */
   hidden?: boolean;
+  /** An AI command: listed in the menus only while the bot has its AI switched on. */
+  ai?: boolean;
   /** Which command menus list it (see menus.ts); private chats and groups when left out. */
   menu?: CommandAudience[];
   handle(ctx: CommandContext): Promise<void>;

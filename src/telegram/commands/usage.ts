@@ -4,6 +4,7 @@ import type { CommandDefinition } from "./types";
 
 export const usage: CommandDefinition = {
   name: "usage",
+  ai: true,
   description: { text: "Your AI usage and quota" },
   async handle(ctx) {
     if (!ctx.from) return;
