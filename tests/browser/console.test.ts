@@ -115,7 +115,7 @@ describe("webhook health console in Chromium", () => {
     inbox.lastErrorMessage = "Wrong response from the webhook: 503 Service Unavailable";
 
     await page.goto("/admin/bots/");
-    await Promise.all([page.waitForURL(/\/webhook\/?$/), page.click("text=Webhook info")]);
+    await Promise.all([page.waitForURL(/\/webhook\/?$/), page.click("text=Webhook health")]);
     expect(await page.textContent(".notice.error")).toContain("Wrong response from the webhook: 503 Service Unavailable");
     expect(await page.textContent(".notice.error")).toContain("7 min ago");
     expect(Number(await page.textContent("[data-testid=sum-duplicates]"))).toBeGreaterThanOrEqual(3);
