@@ -43,6 +43,11 @@ export class SqlJournal implements Journal {
     this.#put(updateId, key, state, value);
   }
 
+  /** A send queued in the outbox (outbox.ts), or put back there after a 429; the outbox journals its outcome. */
+  mark(updateId: number, key: string, state: "queued"): void {
+    this.#put(updateId, key, state, undefined);
+  }
+
   /** Telegram said the call was not made (e.g. 429): the key may be tried again. */
   forget(updateId: number, key: string): void {
     this.sql.exec("DELETE FROM journal WHERE update_id = ? AND key = ?", updateId, key);

@@ -6,6 +6,7 @@
 //   POST /telegram/bot/{bot_id}/dead-letters/{update_id}/replay/    put one back in the inbox
 //   POST /telegram/bot/{bot_id}/dead-letters/{update_id}/discard/   drop one for good
 // (The stats routes under /telegram/bot/{bot_id}/chat(s)/... live in another file.)
+
 import { sql } from "drizzle-orm";
 import { type Context, Hono } from "hono";
 import { z } from "zod";
@@ -15,8 +16,9 @@ import { runBatch, stmt } from "../db/d1";
 import type { AppEnv } from "../env";
 import { AppError } from "../lib/errors";
 import { idParam, jsonBody, withSafeLinks, zFileRef } from "../lib/validate";
+import { governedStaffSend } from "../services/staff-send";
 import { telegramFor } from "../telegram/bot-client";
-import { type OutgoingMessage, sendAndStore } from "../telegram/outgoing";
+import type { OutgoingMessage } from "../telegram/outgoing";
 
 const sendSchema = z
   .strictObject({
@@ -160,6 +162,6 @@ export const botAdmin = new Hono<AppEnv>()
     } else {
       throw new AppError("BAD_REQUEST", "Give one of text, photo, document");
     }
-    const sent = await sendAndStore({ env: c.env, db, log, bot }, msg);
+    const sent = await governedStaffSend({ env: c.env, db, log, bot }, msg);
     return c.json({ ok: true, message: sent[0] ?? null, messages: sent });
   });

@@ -1,6 +1,9 @@
 // Telegram's flood limits for one bot, as a small ledger of recent sends:
-// about 1 message/s per chat, 20 messages/min per group, 30 messages/s overall,
-// and a bot-wide pause after a 429's retry_after. Pure: the caller passes the time.
+// about 1 message/s per chat, 20 messages/min per group, 30 messages/s overall (raised
+// when the bot may pay for broadcasts), and pauses after a 429's retry_after (a chat's
+// own, or the whole bot's: see flood()). Pure: the caller passes the time. The bot's
+// coordinator keeps ONE ledger and every sender of the bot (replies, AI answers, staff
+// sends, broadcasts) goes through it: see src/coordinator/governor.ts.
 export const LIMITS = {
   perChatGapMs: 1000,
   groupWindowMs: 60_000,
@@ -9,52 +12,116 @@ export const LIMITS = {
   botMaxInWindow: 30,
 };
 
+/** Slack on every window: departures spaced exactly by a limit may land closer together at Telegram. */
+export const CLOCK_MARGIN_MS = 30;
+
+/** The limits every sender of a bot keeps to (LIMITS plus the margin). */
+export const GOVERNED_LIMITS = {
+  ...LIMITS,
+  perChatGapMs: LIMITS.perChatGapMs + CLOCK_MARGIN_MS,
+  groupWindowMs: LIMITS.groupWindowMs + CLOCK_MARGIN_MS,
+  botWindowMs: LIMITS.botWindowMs + CLOCK_MARGIN_MS,
+};
+
+/** The bot bucket when an admin allows paid broadcasts (Telegram: up to 1000 messages/s, paid in Stars). */
+export const PAID_BOT_MAX_IN_WINDOW = 1000;
+
+export type ChatKey = number | string;
+
 export interface PacerState {
   /** Recent send times per chat (ms), trimmed to the group window. */
   chats: Record<string, number[]>;
   /** Recent send times of the whole bot (ms), trimmed to the bot window. */
   bot: number[];
   pausedUntil: number;
+  /** A chat Telegram flood-limited on its own waits until then (ms). */
+  chatPausedUntil?: Record<string, number>;
+  /** Sends per bot window (LIMITS.botMaxInWindow unless paid broadcasts are allowed). */
+  botMax?: number;
 }
 
-export const emptyPacer = (): PacerState => ({ chats: {}, bot: [], pausedUntil: 0 });
+export const emptyPacer = (): PacerState => ({ chats: {}, bot: [], pausedUntil: 0, chatPausedUntil: {} });
 
-/** Private chats have positive ids; groups, supergroups and channels negative ones. */
-export const isGroupChat = (chatId: number) => chatId < 0;
+/**
+ * Private chats have positive ids; groups, supergroups and channels negative ones. An
+ * "@username" target is a public channel or supergroup, so it counts as a group.
+ */
+export const isGroupChat = (chatId: ChatKey) => (typeof chatId === "number" ? chatId < 0 : true);
 
-/** 0 when a message to this chat may go now, else the earliest time (ms) it may. */
-export function earliestSend(p: PacerState, chatId: number, now: number): number {
+/** The earliest time (ms) the bot bucket allows one more send (pauses included); ≤ now means now. */
+export function earliestBot(p: PacerState, now: number, limits = LIMITS): number {
   let at = Math.max(now, p.pausedUntil);
-  const bot = p.bot.filter((t) => t > now - LIMITS.botWindowMs);
-  if (bot.length >= LIMITS.botMaxInWindow) at = Math.max(at, (bot[bot.length - LIMITS.botMaxInWindow] ?? now) + LIMITS.botWindowMs);
-  const sent = p.chats[chatId] ?? [];
+  const max = p.botMax ?? limits.botMaxInWindow;
+  const bot = p.bot.filter((t) => t > now - limits.botWindowMs);
+  if (bot.length >= max) at = Math.max(at, (bot[bot.length - max] ?? now) + limits.botWindowMs);
+  return at;
+}
+
+/** The earliest time (ms) this chat's own buckets allow a message (its pause included). */
+export function earliestChat(p: PacerState, chatId: ChatKey, now: number, limits = LIMITS, sent = p.chats[chatId] ?? []): number {
+  let at = Math.max(now, p.chatPausedUntil?.[chatId] ?? 0);
   const last = sent[sent.length - 1];
-  if (last !== undefined) at = Math.max(at, last + LIMITS.perChatGapMs);
+  if (last !== undefined) at = Math.max(at, last + limits.perChatGapMs);
   if (isGroupChat(chatId)) {
-    const inWindow = sent.filter((t) => t > now - LIMITS.groupWindowMs);
-    if (inWindow.length >= LIMITS.groupMaxInWindow) {
-      at = Math.max(at, (inWindow[inWindow.length - LIMITS.groupMaxInWindow] ?? now) + LIMITS.groupWindowMs);
+    const inWindow = sent.filter((t) => t > at - limits.groupWindowMs);
+    if (inWindow.length >= limits.groupMaxInWindow) {
+      at = Math.max(at, (inWindow[inWindow.length - limits.groupMaxInWindow] ?? now) + limits.groupWindowMs);
     }
   }
+  return at;
+}
+
+/** 0 when a message to this chat may go now, else the earliest time (ms) it may. */
+export function earliestSend(p: PacerState, chatId: ChatKey, now: number, limits = LIMITS): number {
+  const at = Math.max(earliestBot(p, now, limits), earliestChat(p, chatId, now, limits));
   return at <= now ? 0 : at;
 }
 
-export function recordSend(p: PacerState, chatId: number, now: number): void {
-  p.bot = [...p.bot.filter((t) => t > now - LIMITS.botWindowMs), now];
-  p.chats[chatId] = [...(p.chats[chatId] ?? []).filter((t) => t > now - LIMITS.groupWindowMs), now];
+/** A message left: it counts against its chat (and group) and the bot. */
+export function recordSend(p: PacerState, chatId: ChatKey, now: number, limits = LIMITS): void {
+  recordBotOnly(p, now, limits);
+  p.chats[chatId] = [...(p.chats[chatId] ?? []).filter((t) => t > now - limits.groupWindowMs), now];
 }
 
-/** A 429 pauses every send of the bot: Telegram's retry_after is not scoped to one chat. */
+/** A call that is not a new message (an edit, a chat action, a callback answer): the bot bucket only. */
+export function recordBotOnly(p: PacerState, now: number, limits = LIMITS): void {
+  p.bot = [...p.bot.filter((t) => t > now - limits.botWindowMs), now];
+}
+
+/** Pauses every send of the bot until retry_after has passed. */
 export function pause(p: PacerState, now: number, retryAfterSeconds: number): void {
   p.pausedUntil = Math.max(p.pausedUntil, now + Math.max(1, retryAfterSeconds) * 1000);
 }
 
+/**
+ * A 429 with retry_after: which bucket it pauses. Telegram does not say which limit was hit,
+ * so the ledger decides. A chat's own limit can only be the cause when the chat had another
+ * message in the last minute besides the one refused: then that chat pauses (its per-chat
+ * and group buckets), and the rest of the bot goes on. Otherwise (a first message to the
+ * chat in a minute, or a call that is not a new message: edits, callback answers, chat
+ * actions), or when another chat is already paused (two chats flooded at once means the bot
+ * as a whole is over), the bot pauses. Answers which one it paused.
+ */
+export function flood(p: PacerState, chatId: ChatKey | null, now: number, retryAfterSeconds: number, limits = LIMITS): "chat" | "bot" {
+  const until = now + Math.max(1, retryAfterSeconds) * 1000;
+  const recent = chatId === null ? 0 : (p.chats[chatId] ?? []).filter((t) => t > now - limits.groupWindowMs).length;
+  p.chatPausedUntil ??= {};
+  const othersPaused = Object.entries(p.chatPausedUntil).some(([c, t]) => c !== String(chatId) && t > now);
+  if (chatId === null || recent < 2 || othersPaused) {
+    pause(p, now, retryAfterSeconds);
+    return "bot";
+  }
+  p.chatPausedUntil[chatId] = Math.max(p.chatPausedUntil[chatId] ?? 0, until);
+  return "chat";
+}
+
 /** Drops chats with no send in the last window, so the stored ledger stays small. */
-export function prune(p: PacerState, now: number): void {
+export function prune(p: PacerState, now: number, limits = LIMITS): void {
   for (const [chat, times] of Object.entries(p.chats)) {
-    const keep = times.filter((t) => t > now - LIMITS.groupWindowMs);
+    const keep = times.filter((t) => t > now - limits.groupWindowMs);
     if (keep.length === 0) delete p.chats[chat];
     else p.chats[chat] = keep;
   }
-  p.bot = p.bot.filter((t) => t > now - LIMITS.botWindowMs);
+  for (const [chat, t] of Object.entries(p.chatPausedUntil ?? {})) if (t <= now) delete p.chatPausedUntil?.[chat];
+  p.bot = p.bot.filter((t) => t > now - limits.botWindowMs);
 }
