@@ -149,10 +149,14 @@ export class BotCoordinator extends DurableObject<Env> {
     return res;
   }
 
-  /** Drains now and answers the inbox's state once nothing is due (tests, operators). */
-  async drained(botId: number): Promise<ReturnType<Inbox["stats"]>> {
+  /**
+   * Drains now and answers the inbox's state once nothing is due (tests, operators); by
+   * default also once the outbox has sent what the drain queued (outbox: false skips that).
+   */
+  async drained(botId: number, opts: { outbox?: boolean } = {}): Promise<ReturnType<Inbox["stats"]>> {
     this.#serve(botId);
     await this.#runDrain();
+    if (opts.outbox !== false) await this.#sending.outbox.idle();
     return this.#inbox.stats(this.clock.now());
   }
 

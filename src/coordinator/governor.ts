@@ -19,8 +19,9 @@
 //  - A 429 with retry_after pauses a bucket (which one: pacer.ts flood()), and the call is
 //    tried again after it: Telegram documents a 429 as "not done", the only retry allowed.
 //  - allow_paid_broadcast (an admin's bot setting) raises the bot bucket to 1000/s.
-// Slots are taken at departure, with pacer.ts' CLOCK_MARGIN_MS added to every window, so a request
-// that arrives a little late or early at Telegram still keeps inside its limits.
+// Slots are taken at departure, with pacer.ts' MARGIN_MS added to the windows and the bot's
+// sends spread evenly, so a request that reaches Telegram a little late or early still
+// keeps inside its limits.
 import type { Clock } from "../lib/clock";
 import {
   earliestBot,
@@ -36,6 +37,8 @@ import type { ChatRef, SendGate, SendKind } from "../telegram/ingest/send-gate";
 
 /** The longest a staff send waits for a slot; beyond it the send is refused (429 with retry_after). */
 export const STAFF_WAIT_BOUND_MS = 10_000;
+/** How far the clock may seem to go back before the ledger is forgotten (see #now). */
+const REWIND_TOLERANCE_MS = 5_000;
 
 export interface GovernorDeps {
   /** Read each time: tests swap the coordinator's clock. */
@@ -62,7 +65,7 @@ export class Governor {
   }
 
   tryNow(chat: ChatRef | null, kind: SendKind): boolean {
-    const now = this.deps.clock().now();
+    const now = this.#now();
     if (kind === "bot" || chat === null) {
       if (earliestBot(this.ledger, now, GOVERNED_LIMITS) > now) return false;
       recordBotOnly(this.ledger, now, GOVERNED_LIMITS);
@@ -77,6 +80,7 @@ export class Governor {
   }
 
   async acquire(chat: ChatRef | null, kind: SendKind): Promise<void> {
+    this.#now();
     const clock = this.deps.clock();
     if (kind === "bot" || chat === null) {
       for (;;) {
@@ -127,7 +131,7 @@ export class Governor {
    * pause; the bot's 30/s adds at most a fraction of a second here.
    */
   estimateWaitMs(chat: ChatRef, count = 1): number {
-    const now = this.deps.clock().now();
+    const now = this.#now();
     const ahead = (this.#lines.get(String(chat))?.waiting ?? 0) + this.deps.queuedFor(chat);
     const sent = [...(this.ledger.chats[chat] ?? [])];
     let at = now;
@@ -152,6 +156,23 @@ export class Governor {
       flood: (chat, kind, s) => this.flood(chat, kind, s),
       ...(defer && { defer }),
     };
+  }
+
+  /**
+   * The time, forgetting the ledger if the clock went back past its newest send (a test
+   * swapping its clock; a system clock stepped back): sends "in the future" would hold every
+   * chat until then. At worst one burst then meets a 429, which pauses its bucket.
+   */
+  #now(): number {
+    const now = this.deps.clock().now();
+    const newest = this.ledger.bot[this.ledger.bot.length - 1];
+    if (newest !== undefined && newest > now + REWIND_TOLERANCE_MS) {
+      this.ledger.bot = [];
+      this.ledger.chats = {};
+      this.ledger.chatPausedUntil = {};
+      this.ledger.pausedUntil = 0;
+    }
+    return now;
   }
 
   #earliest(chat: ChatRef, now: number): number {

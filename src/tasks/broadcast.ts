@@ -21,7 +21,7 @@ import { telegramFor } from "../telegram/bot-client";
 import type { TelegramClient } from "../telegram/client";
 import { TelegramError } from "../telegram/errors";
 import { outgoingStmts, sendOnly } from "../telegram/outgoing";
-import { earliestSend, flood, GOVERNED_LIMITS, isGroupChat, recordSend } from "./pacer";
+import { BROADCAST_LIMITS, earliestSend, flood, isGroupChat, recordSend } from "./pacer";
 import { STEP_BUDGET_MS, type StepContext, type StepOutcome } from "./step";
 
 const BATCH = 200;
@@ -63,7 +63,7 @@ export async function broadcastStep(ctx: StepContext): Promise<StepOutcome> {
     let pick: Delivery | undefined;
     let wakeAt = Number.POSITIVE_INFINITY;
     for (const d of pending) {
-      const at = Math.max(earliestSend(pacer, d.chatId, now, GOVERNED_LIMITS), backoff.get(d.chatId) ?? 0);
+      const at = Math.max(earliestSend(pacer, d.chatId, now, BROADCAST_LIMITS), backoff.get(d.chatId) ?? 0);
       if (at <= now) {
         pick = d;
         break;
@@ -105,7 +105,7 @@ export async function broadcastStep(ctx: StepContext): Promise<StepOutcome> {
 
 async function sendOne(ctx: StepContext, tg: TelegramClient, b: { text: string; parseMode: string | null }, d: Delivery): Promise<Result> {
   const { clock, pacer, db, bot } = ctx;
-  recordSend(pacer, d.chatId, clock.now(), GOVERNED_LIMITS);
+  recordSend(pacer, d.chatId, clock.now(), BROADCAST_LIMITS);
   try {
     const params = {
       chat_id: d.chatId,

@@ -12,16 +12,40 @@ export const LIMITS = {
   botMaxInWindow: 30,
 };
 
-/** Slack on every window: departures spaced exactly by a limit may land closer together at Telegram. */
-export const CLOCK_MARGIN_MS = 30;
-
-/** The limits every sender of a bot keeps to (LIMITS plus the margin). */
-export const GOVERNED_LIMITS = {
-  ...LIMITS,
-  perChatGapMs: LIMITS.perChatGapMs + CLOCK_MARGIN_MS,
-  groupWindowMs: LIMITS.groupWindowMs + CLOCK_MARGIN_MS,
-  botWindowMs: LIMITS.botWindowMs + CLOCK_MARGIN_MS,
+export type Limits = typeof LIMITS & {
+  /**
+   * Messages a chat may get in a short burst: at most this many in any chatBurst x
+   * perChatGapMs (1 = strictly one per gap). Telegram's bot FAQ: "avoid sending more than one
+   * message per second" in a chat, "we may allow short bursts that go over this limit".
+   */
+  chatBurst?: number;
+  /** Spread the bot's sends evenly (one every botWindowMs / max) instead of in bursts of max. */
+  smoothBot?: boolean;
 };
+
+/**
+ * Slack on the windows: a request leaves when its slot comes but reaches Telegram a little
+ * later, by a delay that varies, so two sends spaced exactly by a limit may land closer.
+ * The per-chat and group limits are rarely what holds a whole bot back, so they get more.
+ */
+export const MARGIN_MS = { chat: 150, group: 500, bot: 30 };
+
+/**
+ * The limits every sender of a bot keeps to: LIMITS plus the margins, and the bot's 30/s
+ * spread evenly (one send every ~34 ms): a burst of 30 would queue behind the runtime's six
+ * connections and reach Telegram bunched with the next second's burst.
+ */
+export const GOVERNED_LIMITS: Limits = {
+  ...LIMITS,
+  perChatGapMs: LIMITS.perChatGapMs + MARGIN_MS.chat,
+  groupWindowMs: LIMITS.groupWindowMs + MARGIN_MS.group,
+  botWindowMs: LIMITS.botWindowMs + MARGIN_MS.bot,
+  smoothBot: true,
+  chatBurst: 3,
+};
+
+/** Broadcasts keep to one message a second in every chat (no bursts: they are bulk). */
+export const BROADCAST_LIMITS: Limits = { ...GOVERNED_LIMITS, chatBurst: 1 };
 
 /** The bot bucket when an admin allows paid broadcasts (Telegram: up to 1000 messages/s, paid in Stars). */
 export const PAID_BOT_MAX_IN_WINDOW = 1000;
@@ -49,19 +73,23 @@ export const emptyPacer = (): PacerState => ({ chats: {}, bot: [], pausedUntil: 
 export const isGroupChat = (chatId: ChatKey) => (typeof chatId === "number" ? chatId < 0 : true);
 
 /** The earliest time (ms) the bot bucket allows one more send (pauses included); ≤ now means now. */
-export function earliestBot(p: PacerState, now: number, limits = LIMITS): number {
+export function earliestBot(p: PacerState, now: number, limits: Limits = LIMITS): number {
   let at = Math.max(now, p.pausedUntil);
   const max = p.botMax ?? limits.botMaxInWindow;
   const bot = p.bot.filter((t) => t > now - limits.botWindowMs);
   if (bot.length >= max) at = Math.max(at, (bot[bot.length - max] ?? now) + limits.botWindowMs);
+  const last = bot[bot.length - 1];
+  if (limits.smoothBot && last !== undefined) at = Math.max(at, last + limits.botWindowMs / max);
   return at;
 }
 
 /** The earliest time (ms) this chat's own buckets allow a message (its pause included). */
-export function earliestChat(p: PacerState, chatId: ChatKey, now: number, limits = LIMITS, sent = p.chats[chatId] ?? []): number {
+export function earliestChat(p: PacerState, chatId: ChatKey, now: number, limits: Limits = LIMITS, sent = p.chats[chatId] ?? []): number {
   let at = Math.max(now, p.chatPausedUntil?.[chatId] ?? 0);
-  const last = sent[sent.length - 1];
-  if (last !== undefined) at = Math.max(at, last + limits.perChatGapMs);
+  const burst = limits.chatBurst ?? 1;
+  const burstWindow = burst * limits.perChatGapMs;
+  const inBurst = sent.filter((t) => t > at - burstWindow);
+  if (inBurst.length >= burst) at = Math.max(at, (inBurst[inBurst.length - burst] ?? now) + burstWindow);
   if (isGroupChat(chatId)) {
     const inWindow = sent.filter((t) => t > at - limits.groupWindowMs);
     if (inWindow.length >= limits.groupMaxInWindow) {
@@ -72,19 +100,19 @@ export function earliestChat(p: PacerState, chatId: ChatKey, now: number, limits
 }
 
 /** 0 when a message to this chat may go now, else the earliest time (ms) it may. */
-export function earliestSend(p: PacerState, chatId: ChatKey, now: number, limits = LIMITS): number {
+export function earliestSend(p: PacerState, chatId: ChatKey, now: number, limits: Limits = LIMITS): number {
   const at = Math.max(earliestBot(p, now, limits), earliestChat(p, chatId, now, limits));
   return at <= now ? 0 : at;
 }
 
 /** A message left: it counts against its chat (and group) and the bot. */
-export function recordSend(p: PacerState, chatId: ChatKey, now: number, limits = LIMITS): void {
+export function recordSend(p: PacerState, chatId: ChatKey, now: number, limits: Limits = LIMITS): void {
   recordBotOnly(p, now, limits);
   p.chats[chatId] = [...(p.chats[chatId] ?? []).filter((t) => t > now - limits.groupWindowMs), now];
 }
 
 /** A call that is not a new message (an edit, a chat action, a callback answer): the bot bucket only. */
-export function recordBotOnly(p: PacerState, now: number, limits = LIMITS): void {
+export function recordBotOnly(p: PacerState, now: number, limits: Limits = LIMITS): void {
   p.bot = [...p.bot.filter((t) => t > now - limits.botWindowMs), now];
 }
 
@@ -102,7 +130,13 @@ export function pause(p: PacerState, now: number, retryAfterSeconds: number): vo
  * actions), or when another chat is already paused (two chats flooded at once means the bot
  * as a whole is over), the bot pauses. Answers which one it paused.
  */
-export function flood(p: PacerState, chatId: ChatKey | null, now: number, retryAfterSeconds: number, limits = LIMITS): "chat" | "bot" {
+export function flood(
+  p: PacerState,
+  chatId: ChatKey | null,
+  now: number,
+  retryAfterSeconds: number,
+  limits: Limits = LIMITS,
+): "chat" | "bot" {
   const until = now + Math.max(1, retryAfterSeconds) * 1000;
   const recent = chatId === null ? 0 : (p.chats[chatId] ?? []).filter((t) => t > now - limits.groupWindowMs).length;
   p.chatPausedUntil ??= {};
@@ -116,7 +150,7 @@ export function flood(p: PacerState, chatId: ChatKey | null, now: number, retryA
 }
 
 /** Drops chats with no send in the last window, so the stored ledger stays small. */
-export function prune(p: PacerState, now: number, limits = LIMITS): void {
+export function prune(p: PacerState, now: number, limits: Limits = LIMITS): void {
   for (const [chat, times] of Object.entries(p.chats)) {
     const keep = times.filter((t) => t > now - limits.groupWindowMs);
     if (keep.length === 0) delete p.chats[chat];

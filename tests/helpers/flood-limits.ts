@@ -1,5 +1,6 @@
 // Telegram's flood limits, enforced by a fake Bot API: it answers 429 (with retry_after)
-// to a message that would break about 1/s per chat, 20/min per group or 30/s per bot, on
+// to a message that would break about 1/s per chat (short bursts of 3 allowed, as Telegram
+// does: at most 3 in any 3 s), 20/min per group or 30/s per bot, on
 // whatever clock the test gives it. Accepted sends are kept with their times, so a test can
 // count what got through per minute and prove the governor never hit a limit.
 export interface LimitedSend {
@@ -16,7 +17,7 @@ export class FloodLimits {
 
   constructor(
     readonly now: () => number,
-    readonly limits = { perChatGapMs: 1000, groupWindowMs: 60_000, groupMax: 20, botWindowMs: 1000, botMax: 30 },
+    readonly limits = { perChatGapMs: 1000, chatBurst: 3, groupWindowMs: 60_000, groupMax: 20, botWindowMs: 1000, botMax: 30 },
   ) {}
 
   /** Undefined when the send is within the limits (and records it), else a 429 answer. */
@@ -26,11 +27,12 @@ export class FloodLimits {
     const group = chat.startsWith("-") || chat.startsWith("@");
     const times = this.#byChat.get(chat) ?? [];
     const l = this.limits;
-    const last = times[times.length - 1];
+    const burstWindow = l.chatBurst * l.perChatGapMs;
+    const inBurst = times.filter((x) => x > t - burstWindow);
     const inGroupWindow = times.filter((x) => x > t - l.groupWindowMs);
     this.#bot = this.#bot.filter((x) => x > t - l.botWindowMs);
     let wait = 0;
-    if (last !== undefined && t - last < l.perChatGapMs) wait = Math.max(wait, last + l.perChatGapMs - t);
+    if (inBurst.length >= l.chatBurst) wait = Math.max(wait, (inBurst[inBurst.length - l.chatBurst] ?? t) + burstWindow - t);
     if (group && inGroupWindow.length >= l.groupMax)
       wait = Math.max(wait, (inGroupWindow[inGroupWindow.length - l.groupMax] ?? t) + l.groupWindowMs - t);
     if (this.#bot.length >= l.botMax) wait = Math.max(wait, (this.#bot[this.#bot.length - l.botMax] ?? t) + l.botWindowMs - t);
