@@ -5,7 +5,7 @@
 import type { Env } from "../env";
 import type { Clock } from "../lib/clock";
 import type { Logger } from "../lib/log";
-import { emptyPacer, type PacerState, prune } from "../tasks/pacer";
+import { emptyPacer, GOVERNED_LIMITS, type PacerState, prune } from "../tasks/pacer";
 import type { ChatRef, SendGate } from "../telegram/ingest/send-gate";
 import { Governor, STAFF_WAIT_BOUND_MS } from "./governor";
 import type { SqlJournal } from "./journal";
@@ -59,7 +59,7 @@ export class GovernorWork {
   }
 
   async save(): Promise<void> {
-    prune(this.ledger, this.deps.clock.now());
+    prune(this.ledger, this.deps.clock.now(), GOVERNED_LIMITS);
     await this.deps.ctx.storage.put(LEDGER_KEY, this.ledger);
   }
 

@@ -27,6 +27,7 @@ import {
   earliestBot,
   earliestChat,
   flood,
+  forgetIfClockWentBack,
   GOVERNED_LIMITS,
   PAID_BOT_MAX_IN_WINDOW,
   type PacerState,
@@ -37,8 +38,6 @@ import type { ChatRef, SendGate, SendKind } from "../telegram/ingest/send-gate";
 
 /** The longest a staff send waits for a slot; beyond it the send is refused (429 with retry_after). */
 export const STAFF_WAIT_BOUND_MS = 10_000;
-/** How far the clock may seem to go back before the ledger is forgotten (see #now). */
-const REWIND_TOLERANCE_MS = 5_000;
 
 export interface GovernorDeps {
   /** Read each time: tests swap the coordinator's clock. */
@@ -158,20 +157,10 @@ export class Governor {
     };
   }
 
-  /**
-   * The time, forgetting the ledger if the clock went back past its newest send (a test
-   * swapping its clock; a system clock stepped back): sends "in the future" would hold every
-   * chat until then. At worst one burst then meets a 429, which pauses its bucket.
-   */
+  /** The time, the ledger forgotten first if the clock went back (pacer.ts forgetIfClockWentBack). */
   #now(): number {
     const now = this.deps.clock().now();
-    const newest = this.ledger.bot[this.ledger.bot.length - 1];
-    if (newest !== undefined && newest > now + REWIND_TOLERANCE_MS) {
-      this.ledger.bot = [];
-      this.ledger.chats = {};
-      this.ledger.chatPausedUntil = {};
-      this.ledger.pausedUntil = 0;
-    }
+    forgetIfClockWentBack(this.ledger, now);
     return now;
   }
 

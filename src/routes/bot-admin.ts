@@ -63,10 +63,11 @@ export const botAdmin = new Hono<AppEnv>()
     const bot = await requireBot(db, idParam(c, "bot_id", "Bot"));
     const tg = await telegramFor(c.env, bot, { log: c.var.log, maxRetries: 0, timeoutMs: 10_000 });
     const id = bot.id;
-    const [me, webhook, inbox, [chatTypes, users, messages]] = await Promise.all([
+    const [me, webhook, inbox, sending, [chatTypes, users, messages]] = await Promise.all([
       settle(tg.call("getMe")),
       settle(tg.call("getWebhookInfo")),
       settle(coordinatorFor(c.env, id).inboxStatus()),
+      settle(coordinatorFor(c.env, id).sendingStatus()),
       runBatch(db, [
         stmt(db, sql`SELECT type, count(*) AS n FROM chats WHERE bot_id = ${id} GROUP BY type`),
         stmt(db, sql`SELECT count(*) AS n, coalesce(sum(blocked_bot), 0) AS blocked FROM tg_users WHERE bot_id = ${id}`),
@@ -121,6 +122,8 @@ export const botAdmin = new Hono<AppEnv>()
             drain: box.drain,
           }
         : { ok: false, error: inbox.ok ? "unknown" : inbox.error },
+      // The send governor: its outbox (queued, sent but not yet stored), chats waiting, pauses, counters.
+      sending: sending.ok ? { ok: true, ...sending.result } : { ok: false, error: sending.error },
     });
   })
   .get("/:bot_id/dead-letters", async (c) => {

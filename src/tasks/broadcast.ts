@@ -21,7 +21,7 @@ import { telegramFor } from "../telegram/bot-client";
 import type { TelegramClient } from "../telegram/client";
 import { TelegramError } from "../telegram/errors";
 import { outgoingStmts, sendOnly } from "../telegram/outgoing";
-import { BROADCAST_LIMITS, earliestSend, flood, isGroupChat, recordSend } from "./pacer";
+import { BROADCAST_LIMITS, earliestSend, flood, forgetIfClockWentBack, isGroupChat, recordSend } from "./pacer";
 import { STEP_BUDGET_MS, type StepContext, type StepOutcome } from "./step";
 
 const BATCH = 200;
@@ -60,6 +60,7 @@ export async function broadcastStep(ctx: StepContext): Promise<StepOutcome> {
   while (pending.length > 0) {
     if (!(await ctx.stillRunning())) return yieldAt(clock.now());
     const now = clock.now();
+    forgetIfClockWentBack(pacer, now);
     let pick: Delivery | undefined;
     let wakeAt = Number.POSITIVE_INFINITY;
     for (const d of pending) {

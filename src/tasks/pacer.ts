@@ -80,7 +80,8 @@ export function earliestBot(p: PacerState, now: number, limits: Limits = LIMITS)
   if (bot.length >= max) at = Math.max(at, (bot[bot.length - max] ?? now) + limits.botWindowMs);
   const last = bot[bot.length - 1];
   if (limits.smoothBot && last !== undefined) at = Math.max(at, last + limits.botWindowMs / max);
-  return at;
+  // Whole milliseconds: alarms keep no fractions, and a wake-up a fraction early finds nothing due.
+  return Math.ceil(at);
 }
 
 /** The earliest time (ms) this chat's own buckets allow a message (its pause included). */
@@ -147,6 +148,24 @@ export function flood(
   }
   p.chatPausedUntil[chatId] = Math.max(p.chatPausedUntil[chatId] ?? 0, until);
   return "chat";
+}
+
+/** How far the clock may seem to go back before the ledger is forgotten (see forgetIfClockWentBack). */
+const REWIND_TOLERANCE_MS = 5_000;
+
+/**
+ * Forgets the ledger if the clock went back past its newest send (a test swapping its
+ * clock; a system clock stepped back): sends "in the future" would hold every chat until
+ * then. At worst one burst then meets a 429, which pauses its bucket. Answers whether it did.
+ */
+export function forgetIfClockWentBack(p: PacerState, now: number): boolean {
+  const newest = p.bot[p.bot.length - 1];
+  if (newest === undefined || newest <= now + REWIND_TOLERANCE_MS) return false;
+  p.bot = [];
+  p.chats = {};
+  p.chatPausedUntil = {};
+  p.pausedUntil = 0;
+  return true;
 }
 
 /** Drops chats with no send in the last window, so the stored ledger stays small. */
