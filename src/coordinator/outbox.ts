@@ -34,6 +34,10 @@ export const OUTBOX_WORK = "outbox";
 /** The alarm looks at the outbox this often while it holds anything (restarts lanes after an eviction). */
 const OUTBOX_SAFETY_NET_MS = 30_000;
 const MAX_FLOOD_RETRIES = 5;
+/** How long sent messages wait to be stored in D1 together. */
+const STORE_EVERY_MS = 250;
+/** Rows per store: the IN list stays under the 100 bound parameters a Durable Object query takes. */
+const STORE_BATCH = 90;
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS outbox (
@@ -66,6 +70,8 @@ export interface OutboxDeps {
 
 export class Outbox {
   readonly #lanes = new Map<string, Promise<void>>();
+  #storeTimer: ReturnType<typeof setTimeout> | undefined;
+  #storing: Promise<void> | undefined;
   #bot: { row: BotRow; client: TelegramClient; at: number } | undefined;
   readonly stats = { queued: 0, sent: 0, refused: 0, unknown: 0, floods: 0, migrated: 0 };
 
@@ -108,21 +114,23 @@ export class Outbox {
     await storage.sync();
     this.stats.queued += 1;
     await dueBy(storage, OUTBOX_WORK, now + OUTBOX_SAFETY_NET_MS);
-    this.kick();
+    this.#startLane(String(send.chatId));
   }
 
   /** Starts a lane for every chat with queued sends that has none, and stores what was sent but not stored. */
   kick(): void {
     const chats = this.#sql.exec<{ chat: string }>("SELECT DISTINCT chat FROM outbox WHERE state = 'queued'").toArray();
-    for (const { chat } of chats) {
-      if (this.#lanes.has(chat)) continue;
-      const lane = this.#lane(chat).catch((error) => this.deps.log.error("outbox lane failed", { chat, error }));
-      this.#lanes.set(chat, lane);
-      void lane.finally(() => {
-        if (this.#lanes.get(chat) === lane) this.#lanes.delete(chat);
-        void this.#afterLane();
-      });
-    }
+    for (const { chat } of chats) this.#startLane(chat);
+  }
+
+  #startLane(chat: string): void {
+    if (this.#lanes.has(chat)) return;
+    const lane = this.#lane(chat).catch((error) => this.deps.log.error("outbox lane failed", { chat, error }));
+    this.#lanes.set(chat, lane);
+    void lane.finally(() => {
+      if (this.#lanes.get(chat) === lane) this.#lanes.delete(chat);
+      void this.#afterLane();
+    });
   }
 
   /** The alarm's turn: restart lanes, store leftovers, keep the safety net while work is left. */
@@ -185,6 +193,14 @@ export class Outbox {
     }
     this.deps.governor().configure(bot.row);
     await this.deps.governor().acquire(chat, "message");
+    const prior = journal.get(row.update_id, row.key);
+    if (prior && prior.state !== "queued") {
+      // An earlier lane died after the intent ("sending": it may have arrived) or after the
+      // send itself: never sent again.
+      if (prior.state === "sending") this.#finish(row, "unknown", { error: "the coordinator stopped before Telegram answered" });
+      else this.#sql.exec("DELETE FROM outbox WHERE id = ?", row.id);
+      return;
+    }
     await journal.begin(row.update_id, row.key);
     let sent: Message[];
     try {
@@ -201,7 +217,16 @@ export class Outbox {
       this.#sql.exec("UPDATE outbox SET state = 'sent', sent = ? WHERE id = ?", JSON.stringify(sent), row.id);
     });
     this.stats.sent += 1;
-    await this.#store(row.id, sent, bot.row.id);
+    this.#storeSoon();
+  }
+
+  /** Sent messages are stored in D1 together, a moment later (two statements for any number). */
+  #storeSoon(): void {
+    if (this.#storeTimer) return;
+    this.#storeTimer = setTimeout(() => {
+      this.#storeTimer = undefined;
+      void this.#storeUnstored();
+    }, STORE_EVERY_MS);
   }
 
   async #failed(row: Row, chat: ChatRef, params: Record<string, unknown>, err: unknown, bot: BotRow): Promise<void> {
@@ -266,22 +291,40 @@ export class Outbox {
     this.stats[state] += 1;
   }
 
-  async #store(id: number, sent: Message[], botId: number): Promise<void> {
-    const db = createDb(this.deps.env.DB);
-    try {
-      await runBatch(db, outgoingStmts(db, botId, sent));
-      this.#sql.exec("DELETE FROM outbox WHERE id = ?", id);
-    } catch (error) {
-      this.deps.log.warn("storing a sent reply failed; tried again later", { error });
-    }
-  }
-
+  /** Stores what was sent but not stored yet, in batches; a failure leaves it for the next try. */
   async #storeUnstored(): Promise<void> {
-    const rows = this.#sql.exec<{ id: number; sent: string }>("SELECT id, sent FROM outbox WHERE state = 'sent' LIMIT 100").toArray();
-    const bot = rows.length > 0 ? await this.#client() : undefined;
-    for (const r of rows) {
-      if (bot) await this.#store(r.id, JSON.parse(r.sent) as Message[], bot.row.id);
-      else this.#sql.exec("DELETE FROM outbox WHERE id = ?", r.id);
+    while (this.#storing) await this.#storing;
+    this.#storing = (async () => {
+      for (;;) {
+        const rows = this.#sql
+          .exec<{ id: number; sent: string }>("SELECT id, sent FROM outbox WHERE state = 'sent' ORDER BY id LIMIT ?", STORE_BATCH)
+          .toArray();
+        if (rows.length === 0) return;
+        const bot = await this.#client();
+        const ids = rows.map((r) => r.id);
+        if (bot) {
+          const db = createDb(this.deps.env.DB);
+          try {
+            await runBatch(
+              db,
+              outgoingStmts(
+                db,
+                bot.row.id,
+                rows.flatMap((r) => JSON.parse(r.sent) as Message[]),
+              ),
+            );
+          } catch (error) {
+            this.deps.log.warn("storing sent replies failed; tried again later", { error });
+            return;
+          }
+        }
+        this.#sql.exec(`DELETE FROM outbox WHERE id IN (${ids.map(() => "?").join(",")})`, ...ids);
+      }
+    })();
+    try {
+      await this.#storing;
+    } finally {
+      this.#storing = undefined;
     }
   }
 }

@@ -12,6 +12,9 @@ export const LIMITS = {
   botMaxInWindow: 30,
 };
 
+/** With smoothBot: sends allowed back to back before the bot's even spacing applies. */
+const SMOOTH_BURST = 5;
+
 export type Limits = typeof LIMITS & {
   /**
    * Messages a chat may get in a short burst: at most this many in any chatBurst x
@@ -19,7 +22,7 @@ export type Limits = typeof LIMITS & {
    * message per second" in a chat, "we may allow short bursts that go over this limit".
    */
   chatBurst?: number;
-  /** Spread the bot's sends evenly (one every botWindowMs / max) instead of in bursts of max. */
+  /** Spread the bot's sends evenly (about one every botWindowMs / max) instead of in bursts of max. */
   smoothBot?: boolean;
 };
 
@@ -32,8 +35,9 @@ export const MARGIN_MS = { chat: 150, group: 500, bot: 30 };
 
 /**
  * The limits every sender of a bot keeps to: LIMITS plus the margins, and the bot's 30/s
- * spread evenly (one send every ~34 ms): a burst of 30 would queue behind the runtime's six
- * connections and reach Telegram bunched with the next second's burst.
+ * spread evenly (about one send every ~34 ms, at most 5 back to back): a burst of 30 would
+ * queue behind the runtime's six connections and reach Telegram bunched with the next
+ * second's burst.
  */
 export const GOVERNED_LIMITS: Limits = {
   ...LIMITS,
@@ -78,8 +82,11 @@ export function earliestBot(p: PacerState, now: number, limits: Limits = LIMITS)
   const max = p.botMax ?? limits.botMaxInWindow;
   const bot = p.bot.filter((t) => t > now - limits.botWindowMs);
   if (bot.length >= max) at = Math.max(at, (bot[bot.length - max] ?? now) + limits.botWindowMs);
-  const last = bot[bot.length - 1];
-  if (limits.smoothBot && last !== undefined) at = Math.max(at, last + limits.botWindowMs / max);
+  // Spread: at most SMOOTH_BURST sends in any SMOOTH_BURST x (window / max), so a sender that
+  // woke a little late may catch up a few slots, but 30 never leave at once.
+  const spacing = limits.botWindowMs / max;
+  const inSpread = limits.smoothBot ? bot.filter((t) => t > at - SMOOTH_BURST * spacing) : [];
+  if (inSpread.length >= SMOOTH_BURST) at = Math.max(at, (inSpread[inSpread.length - SMOOTH_BURST] ?? now) + SMOOTH_BURST * spacing);
   // Whole milliseconds: alarms keep no fractions, and a wake-up a fraction early finds nothing due.
   return Math.ceil(at);
 }
