@@ -9,8 +9,8 @@
 //  - A new message counts against its chat, its group (negative ids and @channels) and the
 //    bot; edits, drafts, chat actions and callback answers only against the bot.
 //  - Waiting never stalls another chat: each chat has its own first-come-first-served line,
-//    and a waiter sleeps on the coordinator's clock until its chat's buckets and then the
-//    bot's allow it. The inbox drain never waits at all: a reply that cannot go at once is
+//    and a waiter sleeps on the coordinator's clock until its chat's buckets allow it, then
+//    queues for the bot bucket, whose slots one pump hands out in order. The inbox drain never waits at all: a reply that cannot go at once is
 //    queued in the durable outbox (outbox.ts: the coordinator's SQLite, journaled "queued"
 //    under its key, woken by a timer and the alarm, surviving eviction) and sent by the
 //    outbox's per-chat lanes, which wait here like everyone else. AI answers wait in their
@@ -50,6 +50,9 @@ export interface GovernorDeps {
 export class Governor {
   /** Per chat: the tail of its line and how many are in it. */
   readonly #lines = new Map<string, { tail: Promise<void>; waiting: number }>();
+  /** Waiting for the bot bucket, in order (see #botTurn). */
+  readonly #botQueue: { take: (now: number) => boolean; done: (took: boolean) => void }[] = [];
+  #pumping = false;
   readonly stats = { immediate: 0, waited: 0, floods: { chat: 0, bot: 0 } };
 
   constructor(readonly deps: GovernorDeps) {}
@@ -65,6 +68,7 @@ export class Governor {
 
   tryNow(chat: ChatRef | null, kind: SendKind): boolean {
     const now = this.#now();
+    if (this.#botQueue.length > 0) return false;
     if (kind === "bot" || chat === null) {
       if (earliestBot(this.ledger, now, GOVERNED_LIMITS) > now) return false;
       recordBotOnly(this.ledger, now, GOVERNED_LIMITS);
@@ -80,14 +84,12 @@ export class Governor {
 
   async acquire(chat: ChatRef | null, kind: SendKind): Promise<void> {
     this.#now();
-    const clock = this.deps.clock();
     if (kind === "bot" || chat === null) {
-      for (;;) {
-        const now = clock.now();
-        const at = earliestBot(this.ledger, now, GOVERNED_LIMITS);
-        if (at <= now) return recordBotOnly(this.ledger, now, GOVERNED_LIMITS);
-        await clock.sleep(at - now);
-      }
+      await this.#botTurn((now) => {
+        recordBotOnly(this.ledger, now, GOVERNED_LIMITS);
+        return true;
+      });
+      return;
     }
     const key = String(chat);
     const line = this.#lines.get(key) ?? { tail: Promise.resolve(), waiting: 0 };
@@ -102,20 +104,61 @@ export class Governor {
       await ahead;
       let waited = false;
       for (;;) {
+        const clock = this.deps.clock();
         const now = clock.now();
-        const at = this.#earliest(chat, now);
-        if (at <= now) {
-          recordSend(this.ledger, chat, now, GOVERNED_LIMITS);
-          this.stats[waited ? "waited" : "immediate"] += 1;
+        const at = earliestChat(this.ledger, chat, now, GOVERNED_LIMITS);
+        if (at > now) {
+          waited = true;
+          await clock.sleep(at - now);
+          continue;
+        }
+        // The chat may go: now its turn at the bot bucket (the chat is checked again then).
+        const took = await this.#botTurn((t) => {
+          if (earliestChat(this.ledger, chat, t, GOVERNED_LIMITS) > t) return false;
+          recordSend(this.ledger, chat, t, GOVERNED_LIMITS);
+          return true;
+        });
+        if (took) {
+          this.stats[waited || this.#botQueue.length > 0 ? "waited" : "immediate"] += 1;
           return;
         }
-        waited = true;
-        await clock.sleep(at - now);
       }
     } finally {
       release();
       line.waiting -= 1;
       if (line.waiting === 0) this.#lines.delete(key);
+    }
+  }
+
+  /**
+   * The bot bucket, first come first served: one pump hands out its slots in order, so
+   * chats ready at once do not all wake for every slot. `take` runs at the slot and answers
+   * whether it used it.
+   */
+  #botTurn(take: (now: number) => boolean): Promise<boolean> {
+    return new Promise<boolean>((done) => {
+      this.#botQueue.push({ take, done });
+      void this.#pump();
+    });
+  }
+
+  async #pump(): Promise<void> {
+    if (this.#pumping) return;
+    this.#pumping = true;
+    try {
+      for (let w = this.#botQueue[0]; w; w = this.#botQueue[0]) {
+        const clock = this.deps.clock();
+        const now = clock.now();
+        const at = earliestBot(this.ledger, now, GOVERNED_LIMITS);
+        if (at > now) {
+          await clock.sleep(at - now);
+          continue;
+        }
+        this.#botQueue.shift();
+        w.done(w.take(now));
+      }
+    } finally {
+      this.#pumping = false;
     }
   }
 

@@ -13,7 +13,7 @@ export const LIMITS = {
 };
 
 /** With smoothBot: sends allowed back to back before the bot's even spacing applies. */
-const SMOOTH_BURST = 5;
+const SMOOTH_BURST = 3;
 
 export type Limits = typeof LIMITS & {
   /**
@@ -31,11 +31,11 @@ export type Limits = typeof LIMITS & {
  * later, by a delay that varies, so two sends spaced exactly by a limit may land closer.
  * The per-chat and group limits are rarely what holds a whole bot back, so they get more.
  */
-export const MARGIN_MS = { chat: 150, group: 500, bot: 30 };
+export const MARGIN_MS = { chat: 150, group: 500, bot: 50 };
 
 /**
  * The limits every sender of a bot keeps to: LIMITS plus the margins, and the bot's 30/s
- * spread evenly (about one send every ~34 ms, at most 5 back to back): a burst of 30 would
+ * spread evenly (about one send every ~34 ms, at most 3 back to back): a burst of 30 would
  * queue behind the runtime's six connections and reach Telegram bunched with the next
  * second's burst.
  */
