@@ -33,6 +33,7 @@ import {
   type PacerState,
   recordBotOnly,
   recordSend,
+  restamp,
 } from "../tasks/pacer";
 import type { ChatRef, SendGate, SendKind } from "../telegram/ingest/send-gate";
 
@@ -82,14 +83,17 @@ export class Governor {
     return true;
   }
 
-  async acquire(chat: ChatRef | null, kind: SendKind): Promise<void> {
+  /** Waits for a slot and takes it; answers the slot's time (see departed()). */
+  async acquire(chat: ChatRef | null, kind: SendKind): Promise<number> {
     this.#now();
+    let slot = 0;
     if (kind === "bot" || chat === null) {
       await this.#botTurn((now) => {
         recordBotOnly(this.ledger, now, GOVERNED_LIMITS);
+        slot = now;
         return true;
       });
-      return;
+      return slot;
     }
     const key = String(chat);
     const line = this.#lines.get(key) ?? { tail: Promise.resolve(), waiting: 0 };
@@ -116,11 +120,12 @@ export class Governor {
         const took = await this.#botTurn((t) => {
           if (earliestChat(this.ledger, chat, t, GOVERNED_LIMITS) > t) return false;
           recordSend(this.ledger, chat, t, GOVERNED_LIMITS);
+          slot = t;
           return true;
         });
         if (took) {
           this.stats[waited || this.#botQueue.length > 0 ? "waited" : "immediate"] += 1;
-          return;
+          return slot;
         }
       }
     } finally {
@@ -162,6 +167,11 @@ export class Governor {
     }
   }
 
+  /** The send that took `slot` leaves only now (after flushing its journal intent): its record moves to now. */
+  departed(chat: ChatRef | null, kind: SendKind, slot: number): void {
+    restamp(this.ledger, kind === "message" ? chat : null, slot, this.deps.clock().now());
+  }
+
   flood(chat: ChatRef | null, kind: SendKind, retryAfterSeconds: number): void {
     const which = flood(this.ledger, kind === "message" ? chat : null, this.deps.clock().now(), retryAfterSeconds);
     this.stats.floods[which] += 1;
@@ -195,6 +205,7 @@ export class Governor {
       configure: (bot) => this.configure(bot),
       tryNow: (chat, kind) => this.tryNow(chat, kind),
       acquire: (chat, kind) => this.acquire(chat, kind),
+      departed: (chat, kind, slot) => this.departed(chat, kind, slot),
       flood: (chat, kind, s) => this.flood(chat, kind, s),
       ...(defer && { defer }),
     };

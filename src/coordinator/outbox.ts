@@ -2,8 +2,8 @@
 // was at its limit), queued in the coordinator's own SQLite under the journal key of the
 // update they answer, and sent by the coordinator as soon as the send governor allows.
 //  - Queue: the outbox row and the journal's "queued" entry are written in one transaction,
-//    durable before the drain goes on, so a reply is neither lost nor queued twice (a retry
-//    of the update finds "queued" and skips it).
+//    before the update is marked done in the same storage, so a reply is neither lost nor
+//    queued twice (a retry of the update finds "queued" and skips it).
 //  - Send: one lane per chat, in queue order, each waiting in the governor (chats side by
 //    side: a group over its 20/min holds only its own lane). Each send is journaled like any
 //    other: "sending" durable before it leaves, then sent / refused / unknown; an unknown
@@ -111,7 +111,8 @@ export class Outbox {
       );
       journal.mark(send.updateId, send.key, "queued");
     });
-    await storage.sync();
+    // No flush of its own: the update is marked done in this same storage afterwards, so
+    // either both are durable or neither is (and the update is handled again, queueing it again).
     this.stats.queued += 1;
     await dueBy(storage, OUTBOX_WORK, now + OUTBOX_SAFETY_NET_MS);
     this.#startLane(String(send.chatId));
@@ -192,7 +193,7 @@ export class Outbox {
       return;
     }
     this.deps.governor().configure(bot.row);
-    await this.deps.governor().acquire(chat, "message");
+    const slot = await this.deps.governor().acquire(chat, "message");
     const prior = journal.get(row.update_id, row.key);
     if (prior && prior.state !== "queued") {
       // An earlier lane died after the intent ("sending": it may have arrived) or after the
@@ -202,6 +203,7 @@ export class Outbox {
       return;
     }
     await journal.begin(row.update_id, row.key);
+    this.deps.governor().departed(chat, "message", slot);
     let sent: Message[];
     try {
       sent =

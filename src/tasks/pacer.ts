@@ -124,6 +124,24 @@ export function recordBotOnly(p: PacerState, now: number, limits: Limits = LIMIT
   p.bot = [...p.bot.filter((t) => t > now - limits.botWindowMs), now];
 }
 
+/**
+ * A send took its slot at `slot` but left at `left` (its journal intent was flushed first):
+ * its record moves to when it left, so the next sends are spaced from the real departure.
+ */
+export function restamp(p: PacerState, chatId: ChatKey | null, slot: number, left: number): void {
+  if (left <= slot) return;
+  const move = (times: number[] | undefined) => {
+    if (!times) return;
+    const i = times.lastIndexOf(slot);
+    if (i < 0) return;
+    times.splice(i, 1);
+    times.push(left);
+    times.sort((a, b) => a - b);
+  };
+  move(p.bot);
+  if (chatId !== null) move(p.chats[chatId]);
+}
+
 /** Pauses every send of the bot until retry_after has passed. */
 export function pause(p: PacerState, now: number, retryAfterSeconds: number): void {
   p.pausedUntil = Math.max(p.pausedUntil, now + Math.max(1, retryAfterSeconds) * 1000);

@@ -150,14 +150,16 @@ export class EffectRunner {
     const chat = kind === "message" ? ((params.chat_id as ChatRef | undefined) ?? null) : null;
     const deferrable = kind === "message" && gate?.defer !== undefined && chat !== null && isJsonable(params);
     for (let floods = 0; ; floods++) {
+      let slot: number | undefined;
       if (gate) {
         if (deferrable && !gate.tryNow(chat, kind)) {
           await gate.defer?.({ updateId: id, key, chatId: chat as ChatRef, method, params });
           return { kind: "queued" };
         }
-        if (!deferrable) await gate.acquire(chat, kind);
+        if (!deferrable) slot = await gate.acquire(chat, kind);
       }
       await journal.begin(id, key);
+      if (gate && slot !== undefined) gate.departed(chat, kind, slot);
       let value: unknown;
       try {
         value = await run(params);

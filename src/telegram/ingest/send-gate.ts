@@ -28,8 +28,10 @@ export interface SendGate {
   configure(bot: { allowPaidBroadcast?: boolean | null }): void;
   /** Takes a slot if one is free right now and nothing waits ahead in this chat; false otherwise (nothing taken). */
   tryNow(chatId: ChatRef | null, kind: SendKind): boolean;
-  /** Waits until the buckets allow (first come, first served within a chat), then takes the slot. */
-  acquire(chatId: ChatRef | null, kind: SendKind): Promise<void>;
+  /** Waits until the buckets allow (first come, first served within a chat), then takes the slot; answers its time. */
+  acquire(chatId: ChatRef | null, kind: SendKind): Promise<number>;
+  /** The call that took `slot` leaves only now (its journal intent flushed first): its record moves to now. */
+  departed(chatId: ChatRef | null, kind: SendKind, slot: number): void;
   /** Telegram answered 429 with retry_after: pauses the right bucket. */
   flood(chatId: ChatRef | null, kind: SendKind, retryAfterSeconds: number): void;
   /**
