@@ -202,7 +202,8 @@ export class Outbox {
       else this.#sql.exec("DELETE FROM outbox WHERE id = ?", row.id);
       return;
     }
-    await journal.begin(row.update_id, row.key);
+    // The intent, durable before the request leaves: the output gate holds the fetch until it is.
+    journal.intend(row.update_id, row.key);
     this.deps.governor().departed(chat, "message", slot);
     let sent: Message[];
     try {

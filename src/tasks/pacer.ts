@@ -31,7 +31,7 @@ export type Limits = typeof LIMITS & {
  * later, by a delay that varies, so two sends spaced exactly by a limit may land closer.
  * The per-chat and group limits are rarely what holds a whole bot back, so they get more.
  */
-export const MARGIN_MS = { chat: 150, group: 500, bot: 50 };
+export const MARGIN_MS = { chat: 150, group: 500, bot: 30 };
 
 /**
  * The limits every sender of a bot keeps to: LIMITS plus the margins, and the bot's 30/s
