@@ -95,7 +95,7 @@ export class Outbox {
     return { queued: r.q, unstored: r.u };
   }
 
-  /** Queues a send (the drain's reply that cannot go at once); durable when this answers. */
+  /** Queues a send (the drain's reply that cannot go at once), with its journal entry, in one transaction. */
   async defer(send: DeferredSend): Promise<void> {
     const { journal, storage, clock } = this.deps;
     const now = clock().now();
