@@ -1,27 +1,29 @@
 // The send governor: every Bot API call of one bot (command replies, AI answers, staff
 // sends, broadcasts) takes a slot in the token buckets this bot's coordinator keeps, so the
-// bot stays within Telegram's flood limits (about 1 message/s per chat, 20/min per group,
-// 30/s per bot; src/tasks/pacer.ts holds the ledger and the limits).
+// bot stays within Telegram's flood limits (about 1 message/s per chat with short bursts of
+// 3, 20/min per group, 30/s per bot; src/tasks/pacer.ts holds the ledger and the limits).
 //
 // Design:
-//  - One ledger per bot, in this object's memory (persisted with the alarm as "pacer", as
-//    before). There is exactly one coordinator per bot, so the buckets need no locks.
+//  - One ledger per bot, in this object's memory (saved with the alarm as "pacer", loaded
+//    when the object starts). There is exactly one coordinator per bot, so the buckets need
+//    no locks. Broadcasts pace themselves on the same ledger (tasks/broadcast.ts).
 //  - A new message counts against its chat, its group (negative ids and @channels) and the
 //    bot; edits, drafts, chat actions and callback answers only against the bot.
-//  - Waiting never stalls another chat: each chat has its own first-come-first-served line,
-//    and a waiter sleeps on the coordinator's clock until its chat's buckets allow it, then
-//    queues for the bot bucket, whose slots one pump hands out in order. The inbox drain never waits at all: a reply that cannot go at once is
-//    queued in the durable outbox (outbox.ts: the coordinator's SQLite, journaled "queued"
-//    under its key, woken by a timer and the alarm, surviving eviction) and sent by the
+//  - Waiting never stalls another chat: each chat has its own first-come-first-served line;
+//    a waiter sleeps on the coordinator's clock until its chat's buckets allow it, then
+//    queues for the bot bucket, whose slots one pump hands out in order.
+//  - The inbox drain never waits at all: a reply that cannot go at once is queued in the
+//    durable outbox (outbox.ts: the coordinator's SQLite, journaled "queued" under its key,
+//    woken by its lanes' timers and by the alarm, surviving eviction) and sent by the
 //    outbox's per-chat lanes, which wait here like everyone else. AI answers wait in their
 //    own per-chat loop. Staff sends wait at most STAFF_WAIT_BOUND_MS, else they are refused
 //    with a 429 and retry_after before anything is sent.
 //  - A 429 with retry_after pauses a bucket (which one: pacer.ts flood()), and the call is
 //    tried again after it: Telegram documents a 429 as "not done", the only retry allowed.
 //  - allow_paid_broadcast (an admin's bot setting) raises the bot bucket to 1000/s.
-// Slots are taken at departure, with pacer.ts' MARGIN_MS added to the windows and the bot's
-// sends spread evenly, so a request that reaches Telegram a little late or early still
-// keeps inside its limits.
+// A slot is recorded when taken and moved to when the request really left (departed()),
+// with pacer.ts' MARGIN_MS added to the windows and the bot's sends spread evenly, so a
+// request that reaches Telegram a little late or early still keeps inside its limits.
 import type { Clock } from "../lib/clock";
 import {
   earliestBot,
