@@ -50,6 +50,8 @@ const baseErrorHandler: ErrorHandler<AppEnv> = (err, c) => {
       stack: err instanceof Error ? err.stack : undefined,
     });
   }
+  const retryAfter = (e.details as { retry_after?: unknown } | undefined)?.retry_after;
+  if (e.status === 429 && typeof retryAfter === "number") c.header("retry-after", String(retryAfter));
   return c.json(errorBody(e.code, e.message, e.details, c.get("requestId")), e.status);
 };
 

@@ -14,6 +14,7 @@ import type { Clock } from "../lib/clock";
 import type { Logger } from "../lib/log";
 import { telegramFor } from "../telegram/bot-client";
 import { type CoordinatorPort, EffectRunner } from "../telegram/ingest/effects";
+import type { SendGate } from "../telegram/ingest/send-gate";
 import { outgoingStmts } from "../telegram/outgoing";
 import { chatsWithWork, enqueue, nextBatch, removeJobs } from "./ai-queue";
 import type { SqlJournal } from "./journal";
@@ -38,6 +39,8 @@ export interface AiWorkDeps {
   log: Logger;
   journal: SqlJournal;
   port: () => CoordinatorPort;
+  /** The send governor: an AI answer waits for its slot (in its chat's own loop). */
+  gate?: SendGate;
 }
 
 export class AiWork {
@@ -192,9 +195,10 @@ export class AiWork {
             db,
             log,
             bot,
-            client: () => telegramFor(this.deps.env, bot, { log }),
+            client: () => telegramFor(this.deps.env, bot, { log, ...(this.deps.gate && { maxRetryAfter: 0 }) }),
             journal: this.deps.journal,
             coordinator: this.deps.port(),
+            ...(this.deps.gate && { gate: this.deps.gate }),
           },
           updateId,
           `ai:${lane}`,

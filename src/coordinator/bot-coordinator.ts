@@ -10,12 +10,13 @@ import { createDb } from "../db/client";
 import type { Env } from "../env";
 import { type Clock, systemClock } from "../lib/clock";
 import { createLogger, type Logger } from "../lib/log";
-import { emptyPacer, type PacerState, prune } from "../tasks/pacer";
+import type { PacerState } from "../tasks/pacer";
 import { chatIdOf } from "../telegram/ingest/chat-of";
 import type { CoordinatorPort } from "../telegram/ingest/effects";
 import { AI_WORK, AiWork } from "./ai-work";
 import { installCounterHistory, readCounterHistory } from "./counter-history";
 import { Drainer, type DrainFaults, RUN_QUERY_BUDGET } from "./drain";
+import { GovernorWork, OUTBOX_WORK, type StaffPermit } from "./governor-work";
 import { Inbox, KEEP_DONE_MS } from "./inbox";
 import { SqlJournal } from "./journal";
 import { arm, dueBy, readSchedule, setDue } from "./schedule";
@@ -40,7 +41,6 @@ export class BotCoordinator extends DurableObject<Env> {
   faults: DrainFaults | undefined;
   /** Queries one drain run may make (DRAIN_QUERY_BUDGET; tests set it before the first accept). */
   drainBudget: number | undefined;
-  #pacer?: PacerState;
   #log: Logger = createLogger({ component: "coordinator" });
   readonly #inbox: Inbox;
   readonly #journal: SqlJournal;
@@ -50,6 +50,8 @@ export class BotCoordinator extends DurableObject<Env> {
   #lastPrune = 0;
 
   readonly #ai: AiWork;
+  /** The bot's send governor and its outbox (governor.ts, outbox.ts). */
+  readonly #sending: GovernorWork;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -57,6 +59,18 @@ export class BotCoordinator extends DurableObject<Env> {
     installCounterHistory(ctx.storage.sql);
     this.#journal = new SqlJournal(ctx.storage.sql, ctx.storage);
     const self = this;
+    this.#sending = new GovernorWork({
+      ctx,
+      get env() {
+        return self.env;
+      },
+      get clock() {
+        return self.clock;
+      },
+      log: this.#log,
+      journal: this.#journal,
+      botId: () => this.#botId(),
+    });
     this.#ai = new AiWork({
       ctx,
       // Read each time: tests swap the clock and the env.
@@ -69,6 +83,7 @@ export class BotCoordinator extends DurableObject<Env> {
       log: this.#log,
       journal: this.#journal,
       port: () => this.#port,
+      gate: this.#sending.waitingGate,
     });
   }
 
@@ -110,6 +125,7 @@ export class BotCoordinator extends DurableObject<Env> {
         log: this.#log.child({ bot_id: this.#botId() }),
         now: () => this.clock.now(),
         port: this.#port,
+        gate: this.#sending.drainGate,
         faults: () => this.faults,
       },
       this.drainBudget ?? queryBudget(this.env.DRAIN_QUERY_BUDGET),
@@ -138,10 +154,14 @@ export class BotCoordinator extends DurableObject<Env> {
     return res;
   }
 
-  /** Drains now and answers the inbox's state once nothing is due (tests, operators). */
-  async drained(botId: number): Promise<ReturnType<Inbox["stats"]>> {
+  /**
+   * Drains now and answers the inbox's state once nothing is due (tests, operators); by
+   * default also once the outbox has sent what the drain queued (outbox: false skips that).
+   */
+  async drained(botId: number, opts: { outbox?: boolean } = {}): Promise<ReturnType<Inbox["stats"]>> {
     this.#serve(botId);
     await this.#runDrain();
+    if (opts.outbox !== false) await this.#sending.outbox.idle();
     return this.#inbox.stats(this.clock.now());
   }
 
@@ -295,6 +315,7 @@ export class BotCoordinator extends DurableObject<Env> {
     const work: Promise<void>[] = [];
     for (const k of due) {
       if (k === AI_WORK) work.push(this.#ai.drain());
+      else if (k === OUTBOX_WORK) work.push(this.#sending.outbox.fromAlarm());
       else if (k === INBOX_WORK) {
         this.#inboxDue = undefined;
         work.push(this.#runDrain(true));
@@ -312,10 +333,7 @@ export class BotCoordinator extends DurableObject<Env> {
     );
     const results = await Promise.allSettled(work);
     for (const r of results) if (r.status === "rejected") this.#log.error("coordinator work failed", { error: r.reason });
-    if (this.#pacer) {
-      prune(this.#pacer, this.clock.now());
-      await this.ctx.storage.put("pacer", this.#pacer);
-    }
+    await this.#sending.save();
   }
 
   async #runTask(taskId: number): Promise<void> {
@@ -331,7 +349,8 @@ export class BotCoordinator extends DurableObject<Env> {
       await this.forgetTask(taskId);
       return;
     }
-    const pacer = await this.#loadPacer();
+    const pacer = this.#loadPacer();
+    this.#sending.governor.configure(bot);
     const next = await runTaskOnce({
       env: this.env,
       db,
@@ -344,12 +363,38 @@ export class BotCoordinator extends DurableObject<Env> {
       storage,
     });
     await setDue(storage, taskKey(taskId), next);
-    await this.ctx.storage.put("pacer", pacer);
+    await this.#sending.save();
   }
 
-  async #loadPacer(): Promise<PacerState> {
-    this.#pacer ??= (await this.ctx.storage.get<PacerState>("pacer")) ?? emptyPacer();
-    return this.#pacer;
+  /** Broadcasts pace themselves on the send governor's ledger, so they share its buckets. */
+  #loadPacer(): PacerState {
+    return this.#sending.ledger;
+  }
+
+  /**
+   * A staff send's permit: waits (at most `boundMs`) for a slot in the bot's buckets and takes
+   * it, or refuses with retry_after when the wait would be longer. `count`: the pieces to come.
+   */
+  async staffSendPermit(botId: number, chatId: number | string, count: number, boundMs: number, paid: boolean): Promise<StaffPermit> {
+    this.#serve(botId);
+    return this.#sending.staffPermit(chatId, count, boundMs, paid);
+  }
+
+  /** A staff send met a 429: pauses the right bucket (see pacer.ts flood()). */
+  async reportFlood(chatId: number | string | null, retryAfterSeconds: number): Promise<void> {
+    this.#sending.governor.flood(chatId, chatId === null ? "bot" : "message", retryAfterSeconds);
+  }
+
+  /** The governor's state: outbox depth, waiting chats, pauses, counters. */
+  async sendingStatus() {
+    return this.#sending.status();
+  }
+
+  /** Resolves once the outbox has sent everything it holds (tests, the bench). */
+  async outboxIdle(botId: number) {
+    this.#serve(botId);
+    await this.#sending.outbox.idle();
+    return this.#sending.status();
   }
 
   async #load(taskId: number): Promise<TaskState> {

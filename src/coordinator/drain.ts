@@ -29,6 +29,7 @@ import type { CoordinatorPort } from "../telegram/ingest/effects";
 import { carriesMigration } from "../telegram/ingest/group-commit";
 import { outgoingGroupStmts } from "../telegram/ingest/message-rows-sql";
 import type { RawUpdate } from "../telegram/ingest/normalize";
+import type { SendGate } from "../telegram/ingest/send-gate";
 import { SessionCache } from "../telegram/ingest/session-cache";
 import type { Inbox, InboxRow } from "./inbox";
 import type { SqlJournal } from "./journal";
@@ -70,6 +71,8 @@ export interface DrainDeps {
   /** The coordinator's clock (read each time: tests swap it). */
   now: () => number;
   port: CoordinatorPort;
+  /** The send governor, deferring what cannot go at once to the outbox (never waits). */
+  gate?: SendGate;
   faults: () => DrainFaults | undefined;
 }
 
@@ -239,9 +242,11 @@ export class Drainer {
       db,
       log: this.deps.log,
       bot,
-      client: () => (client ??= telegramFor(this.deps.env, bot, { log: this.deps.log })),
+      // With a governor, a 429 is its business (pause the bucket, send later), not the client's.
+      client: () => (client ??= telegramFor(this.deps.env, bot, { log: this.deps.log, ...(this.deps.gate && { maxRetryAfter: 0 }) })),
       journal: this.deps.journal,
       coordinator: this.deps.port,
+      ...(this.deps.gate && { gate: this.deps.gate }),
     };
     const done: number[] = [];
     const handled: number[] = [];

@@ -43,6 +43,20 @@ export class SqlJournal implements Journal {
     this.#put(updateId, key, state, value);
   }
 
+  /**
+   * The intent, written without waiting for the flush: for the outbox's sends, whose fetch
+   * the Durable Object's output gate holds until this write is durable anyway (a flush per
+   * send under a busy inbox slowed the lanes to a crawl; bench/governor).
+   */
+  intend(updateId: number, key: string): void {
+    this.#put(updateId, key, "sending", undefined);
+  }
+
+  /** A send queued in the outbox (outbox.ts), or put back there after a 429; the outbox journals its outcome. */
+  mark(updateId: number, key: string, state: "queued"): void {
+    this.#put(updateId, key, state, undefined);
+  }
+
   /** Telegram said the call was not made (e.g. 429): the key may be tried again. */
   forget(updateId: number, key: string): void {
     this.sql.exec("DELETE FROM journal WHERE update_id = ? AND key = ?", updateId, key);

@@ -45,6 +45,7 @@ export function publicBot(b: BotRow) {
     // The stored overrides (null: the defaults of src/ai/limits.ts apply).
     ai_limits: b.aiLimits,
     ai_group_allowlist: b.aiGroupAllowlist,
+    allow_paid_broadcast: b.allowPaidBroadcast,
     created_at: b.createdAt,
     updated_at: b.updatedAt,
   };

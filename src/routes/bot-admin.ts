@@ -6,6 +6,7 @@
 //   POST /telegram/bot/{bot_id}/dead-letters/{update_id}/replay/    put one back in the inbox
 //   POST /telegram/bot/{bot_id}/dead-letters/{update_id}/discard/   drop one for good
 // (The stats routes under /telegram/bot/{bot_id}/chat(s)/... live in another file.)
+
 import { sql } from "drizzle-orm";
 import { type Context, Hono } from "hono";
 import { z } from "zod";
@@ -15,9 +16,10 @@ import { runBatch, stmt } from "../db/d1";
 import type { AppEnv } from "../env";
 import { AppError } from "../lib/errors";
 import { idParam, jsonBody, withSafeLinks, zFileRef } from "../lib/validate";
+import { governedStaffSend } from "../services/staff-send";
 import { deadLetterAction } from "../services/webhook-health";
 import { telegramFor } from "../telegram/bot-client";
-import { type OutgoingMessage, sendAndStore } from "../telegram/outgoing";
+import type { OutgoingMessage } from "../telegram/outgoing";
 import { svc } from "./service-ctx";
 
 const sendSchema = z
@@ -60,10 +62,11 @@ export const botAdmin = new Hono<AppEnv>()
     const bot = await requireBot(db, idParam(c, "bot_id", "Bot"));
     const tg = await telegramFor(c.env, bot, { log: c.var.log, maxRetries: 0, timeoutMs: 10_000 });
     const id = bot.id;
-    const [me, webhook, inbox, [chatTypes, users, messages]] = await Promise.all([
+    const [me, webhook, inbox, sending, [chatTypes, users, messages]] = await Promise.all([
       settle(tg.call("getMe")),
       settle(tg.call("getWebhookInfo")),
       settle(coordinatorFor(c.env, id).inboxStatus()),
+      settle(coordinatorFor(c.env, id).sendingStatus()),
       runBatch(db, [
         stmt(db, sql`SELECT type, count(*) AS n FROM chats WHERE bot_id = ${id} GROUP BY type`),
         stmt(db, sql`SELECT count(*) AS n, coalesce(sum(blocked_bot), 0) AS blocked FROM tg_users WHERE bot_id = ${id}`),
@@ -118,6 +121,8 @@ export const botAdmin = new Hono<AppEnv>()
             drain: box.drain,
           }
         : { ok: false, error: inbox.ok ? "unknown" : inbox.error },
+      // The send governor: its outbox (queued, sent but not yet stored), chats waiting, pauses, counters.
+      sending: sending.ok ? { ok: true, ...sending.result } : { ok: false, error: sending.error },
     });
   })
   .get("/:bot_id/dead-letters", async (c) => {
@@ -159,6 +164,6 @@ export const botAdmin = new Hono<AppEnv>()
     } else {
       throw new AppError("BAD_REQUEST", "Give one of text, photo, document");
     }
-    const sent = await sendAndStore({ env: c.env, db, log, bot }, msg);
+    const sent = await governedStaffSend({ env: c.env, db, log, bot }, msg);
     return c.json({ ok: true, message: sent[0] ?? null, messages: sent });
   });

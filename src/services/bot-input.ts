@@ -39,6 +39,8 @@ const settingsSchema = {
     )
     .max(1000)
     .nullable(),
+  // Paid broadcasts (Telegram Stars) past 30 messages/s; admins only, like every bot change.
+  allow_paid_broadcast: z.boolean(),
 };
 
 const nameSchema = z.string().trim().min(1).max(100);
@@ -74,6 +76,7 @@ export function settingsColumns(v: Settings): Partial<typeof bots.$inferInsert> 
     ...(v.ai_memory_messages !== undefined && { aiMemoryMessages: v.ai_memory_messages }),
     ...(v.ai_daily_quota !== undefined && { aiDailyQuota: v.ai_daily_quota }),
     ...(v.ai_limits !== undefined && { aiLimits: v.ai_limits }),
+    ...(v.allow_paid_broadcast !== undefined && { allowPaidBroadcast: v.allow_paid_broadcast }),
     ...(v.ai_group_allowlist !== undefined && { aiGroupAllowlist: v.ai_group_allowlist ? [...new Set(v.ai_group_allowlist)] : null }),
   };
 }

@@ -1,5 +1,6 @@
 // The broadcast task: sends one stored broadcast to its pending deliveries within
-// Telegram's limits (see pacer.ts), honouring retry_after, skipping users who blocked
+// Telegram's limits, on the bot's one send ledger (pacer.ts, shared through the coordinator's
+// send governor with replies, AI answers and staff sends), honouring retry_after, skipping users who blocked
 // the bot, and recording each delivery's outcome (the delivery report).
 //
 // It sends with its own client whose retries are off, because pacing needs to see every
@@ -21,7 +22,7 @@ import type { TelegramClient } from "../telegram/client";
 import { TelegramError } from "../telegram/errors";
 import { outgoingStmts, sendOnly } from "../telegram/outgoing";
 import { nextOccurrence, replyMarkup, waitBeforeSending } from "./broadcast-schedule";
-import { earliestSend, isGroupChat, pause, recordSend } from "./pacer";
+import { BROADCAST_LIMITS, earliestSend, flood, forgetIfClockWentBack, isGroupChat, recordSend } from "./pacer";
 import { STEP_BUDGET_MS, type StepContext, type StepOutcome } from "./step";
 
 const BATCH = 200;
@@ -67,10 +68,11 @@ export async function broadcastStep(ctx: StepContext): Promise<StepOutcome> {
   while (pending.length > 0) {
     if (!(await ctx.stillRunning())) return yieldAt(clock.now());
     const now = clock.now();
+    forgetIfClockWentBack(pacer, now);
     let pick: Delivery | undefined;
     let wakeAt = Number.POSITIVE_INFINITY;
     for (const d of pending) {
-      const at = Math.max(earliestSend(pacer, d.chatId, now), backoff.get(d.chatId) ?? 0);
+      const at = Math.max(earliestSend(pacer, d.chatId, now, BROADCAST_LIMITS), backoff.get(d.chatId) ?? 0);
       if (at <= now) {
         pick = d;
         break;
@@ -123,16 +125,23 @@ async function sendOne(
   d: Delivery,
 ): Promise<Result> {
   const { clock, pacer, db, bot } = ctx;
-  recordSend(pacer, d.chatId, clock.now());
+  recordSend(pacer, d.chatId, clock.now(), BROADCAST_LIMITS);
   try {
-    const params = { chat_id: d.chatId, text: b.text, ...(b.parseMode ? { parse_mode: b.parseMode as "HTML" } : {}), ...replyMarkup(b) };
+    const params = {
+      chat_id: d.chatId,
+      text: b.text,
+      ...(b.parseMode ? { parse_mode: b.parseMode as "HTML" } : {}),
+      ...replyMarkup(b),
+      // The admin let this bot pay (Stars) for broadcasts past 30/s; the governor's bot bucket is raised to match.
+      ...(bot.allowPaidBroadcast ? { allow_paid_broadcast: true } : {}),
+    };
     const sent = await sendOnly(ctx, { type: "text", ...params }, tg);
     return { status: "sent", messageId: sent[0]?.message_id, sent };
   } catch (err) {
     if (err instanceof TelegramError) {
       if (err.errorCode === 429) {
-        pause(pacer, clock.now(), err.retryAfter ?? 5);
-        ctx.log.warn("broadcast paused by Telegram", { bot_id: bot.id, retry_after: err.retryAfter });
+        const paused = flood(pacer, d.chatId, clock.now(), err.retryAfter ?? 5);
+        ctx.log.warn("broadcast paused by Telegram", { bot_id: bot.id, retry_after: err.retryAfter, paused });
         return { status: "pending", error: `rate limited: retry after ${err.retryAfter ?? 5}s` };
       }
       // A 5xx may come from a proxy after Telegram accepted: the message may have arrived.

@@ -119,6 +119,7 @@ describe("bot settings form", () => {
     expect(await page.content()).not.toContain(tgBot.token.split(":")[1]!);
     await page.fill("#name", "Settings demo (renamed)");
     await page.uncheck("input[name=is_active]");
+    await page.check("input[name=allow_paid_broadcast]");
     await page.fill("#welcome_text", "Welcome to the tea shop!");
     await page.fill("#info_text", "We sell green and black tea.");
     await page.fill("#contact_text", "Write to tea@example.com");
@@ -148,6 +149,7 @@ describe("bot settings form", () => {
     expect(body).toMatchObject({
       name: "Settings demo (renamed)",
       is_active: false,
+      allow_paid_broadcast: true,
       welcome_text: "Welcome to the tea shop!",
       info_text: "We sell green and black tea.",
       contact_text: "Write to tea@example.com",

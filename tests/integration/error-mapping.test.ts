@@ -21,17 +21,17 @@ afterAll(() => fake.close());
 
 const bearer = { "content-type": "application/json", accept: "application/json", authorization: "Bearer test-admin-token-0123456789" };
 
-async function viaJson(): Promise<{ status: number; code: string }> {
+async function viaJson(chatId = -1002): Promise<{ status: number; code: string }> {
   const res = await page(`/telegram/bot/${botId}/send/`, {
     method: "POST",
-    body: JSON.stringify({ chat_id: -1002, text: "x" }),
+    body: JSON.stringify({ chat_id: chatId, text: "x" }),
     headers: bearer,
   });
   return { status: res.status, code: ((await res.json()) as { error: { code: string } }).error.code };
 }
 
-async function viaPage(): Promise<{ status: number; text: string }> {
-  const f = form({ _csrf: s.csrf, bot_id: String(botId), chat_id: "-1002", text: "x", parse_mode: "" });
+async function viaPage(chatId = -1002): Promise<{ status: number; text: string }> {
+  const f = form({ _csrf: s.csrf, bot_id: String(botId), chat_id: String(chatId), text: "x", parse_mode: "" });
   const res = await page("/telegram/send-message/", { method: "POST", cookie: s.cookie, ...f });
   return { status: res.status, text: await res.text() };
 }
@@ -55,10 +55,11 @@ describe("toAppError, on a JSON route and on a page", () => {
   });
 
   it("maps an unreachable Telegram to 502 UPSTREAM_UNAVAILABLE on both", async () => {
+    // Another chat: the 429 above paused chat -1002 for 30 s in the bot's send governor.
     fake.queue("sendMessage", { networkError: true }, { networkError: true }, { networkError: true });
-    expect(await viaJson()).toEqual({ status: 502, code: "UPSTREAM_UNAVAILABLE" });
+    expect(await viaJson(-1003)).toEqual({ status: 502, code: "UPSTREAM_UNAVAILABLE" });
     fake.queue("sendMessage", { networkError: true }, { networkError: true }, { networkError: true });
-    const p = await viaPage();
+    const p = await viaPage(-1003);
     expect(p.status).toBe(502);
     expect(p.text).toContain("Telegram could not be reached");
   });

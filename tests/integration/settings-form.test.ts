@@ -25,6 +25,7 @@ const full = (over: Record<string, string> = {}): Record<string, string> => ({
   name: "Settings bot",
   token: "",
   is_active: "1",
+  allow_paid_broadcast: "1",
   welcome_text: "Hi there",
   info_text: "We sell tea",
   contact_text: "Write to tea@example.com",
@@ -73,6 +74,7 @@ describe("bot settings form", () => {
     expect(body).toMatchObject({
       name: "Settings bot",
       is_active: true,
+      allow_paid_broadcast: true,
       welcome_text: "Hi there",
       info_text: "We sell tea",
       contact_text: "Write to tea@example.com",
@@ -100,10 +102,12 @@ describe("bot settings form", () => {
     const f = full({ info_text: "", contact_text: "  ", ai_system_prompt: "", ai_group_allowlist: "" });
     delete f.is_active;
     delete f.ai_enabled;
+    delete f.allow_paid_broadcast;
     expect((await post(f)).status).toBe(303);
     const { body } = await apiJson<Record<string, unknown>>(`/api/bots/${botId}`);
     expect(body).toMatchObject({
       is_active: false,
+      allow_paid_broadcast: false,
       ai_enabled: false,
       info_text: null,
       contact_text: null,

@@ -55,6 +55,9 @@ export const bots = sqliteTable("bots", {
   aiLimits: text("ai_limits", { mode: "json" }).$type<AiLimitsSetting>(),
   // Groups (chat ids) where the AI answers; null = every group, as before.
   aiGroupAllowlist: text("ai_group_allowlist", { mode: "json" }).$type<number[]>(),
+  // An admin lets the bot pay (Telegram Stars) to send broadcasts past 30 messages/s: the
+  // send governor raises the bot bucket and broadcasts carry allow_paid_broadcast.
+  allowPaidBroadcast: integer("allow_paid_broadcast", { mode: "boolean" }).notNull().default(false),
   createdAt: integer("created_at").notNull().default(now),
   updatedAt: integer("updated_at").notNull().default(now),
 });

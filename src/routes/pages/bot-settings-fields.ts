@@ -34,6 +34,7 @@ export function formValuesOf(bot: BotRow): FormValues {
     name: bot.name,
     token: "",
     is_active: bot.isActive ? "1" : "",
+    allow_paid_broadcast: bot.allowPaidBroadcast ? "1" : "",
     welcome_text: bot.welcomeText ?? "",
     info_text: bot.infoText ?? "",
     contact_text: bot.contactText ?? "",
@@ -59,10 +60,9 @@ export function patchFromForm(f: FormValues): { ok: true; input: PatchBotInput }
   const errors: FieldErrors = {};
   const raw: Record<string, unknown> = {
     name: f.name ?? "",
-    // Checkboxes: a browser posts a checked box and leaves an unchecked one out. A new boolean
-    // setting (e.g. allow_paid_broadcast) is one line here, one in formValuesOf and one box in
-    // the form's "The bot" fieldset.
+    // Checkboxes: a browser posts a checked box and leaves an unchecked one out.
     is_active: f.is_active === "1",
+    allow_paid_broadcast: f.allow_paid_broadcast === "1",
     ai_enabled: f.ai_enabled === "1",
     ai_providers: (f.ai_providers ?? "").split(",").filter(Boolean),
     openai_model: (f.openai_model ?? "").trim(),

@@ -77,7 +77,13 @@ export function BotSettingsForm(p: { csrf?: string; action: string; values: Form
           </label>
           <FieldError errors={errors} name="is_active" />
         </div>
-        {/* Sending settings (e.g. allow_paid_broadcast) belong in this fieldset. */}
+        <div class="field">
+          <label class="check">
+            <input type="checkbox" name="allow_paid_broadcast" value="1" checked={v.allow_paid_broadcast === "1"} /> Paid broadcasts
+            (allow_paid_broadcast: up to 1,000 messages/s, charged in Telegram Stars)
+          </label>
+          <FieldError errors={errors} name="allow_paid_broadcast" />
+        </div>
       </fieldset>
 
       <fieldset class="panel grid-form">

@@ -1,17 +1,16 @@
 // GET /telegram/send-message/ (the form) and POST /telegram/send-message/ (form or JSON:
 // { bot_id, chat_id, text?, parse_mode?, photo?, document?, caption? }).
 
-import type { Message } from "@grammyjs/types";
 import { desc, eq } from "drizzle-orm";
 import { z } from "zod";
 import { requireBot } from "../../db/bots";
 import { chats } from "../../db/schema";
 import { AppError } from "../../lib/errors";
 import { parseWith, withSafeLinks, zFileRefOrEmpty } from "../../lib/validate";
+import { governedStaffSend } from "../../services/staff-send";
 import { toAppError } from "../../services/to-app-error";
-import { telegramFor } from "../../telegram/bot-client";
-import { type ApiParams, InputFile } from "../../telegram/client";
-import { type OutgoingDeps, type OutgoingMessage, sendAndStore } from "../../telegram/outgoing";
+import { InputFile } from "../../telegram/client";
+import type { OutgoingMessage } from "../../telegram/outgoing";
 import { type SendFormValues, SendPage, type SendPageProps } from "../../views/pages/send-message";
 import { type Ctx, pagesApp, render, wantsHtml } from "./common";
 import { botChoice } from "./telegram-stats";
@@ -106,20 +105,6 @@ function toOutgoing(i: SendInput): OutgoingMessage {
   return { type: "text", chat_id, text: i.text, ...(i.parse_mode ? { parse_mode: i.parse_mode } : {}) };
 }
 
-/** sendAndStore, or (until the outgoing surface lands) a plain Bot API call that stores nothing. */
-async function send(deps: OutgoingDeps, msg: OutgoingMessage): Promise<Message[]> {
-  try {
-    return await sendAndStore(deps, msg);
-  } catch (err) {
-    if (!(err instanceof Error) || !/not implemented/.test(err.message)) throw err;
-  }
-  const client = await telegramFor(deps.env, deps.bot, { log: deps.log });
-  const { type, ...params } = msg;
-  if (type === "text") return client.sendText(params as ApiParams<"sendMessage">);
-  if (type === "photo") return [await client.call("sendPhoto", params as ApiParams<"sendPhoto">)];
-  return [await client.call("sendDocument", params as ApiParams<"sendDocument">)];
-}
-
 async function pageProps(c: Ctx, botId?: number): Promise<Omit<SendPageProps, "values" | "result">> {
   const choice = await botChoice(c);
   const selected = botId ?? choice.botId;
@@ -157,7 +142,8 @@ export const sendMessagePages = pagesApp()
       botId = read.input.bot_id;
       const bot = await requireBot(c.var.db, read.input.bot_id);
       if (!bot.isActive) throw new AppError("BAD_REQUEST", `Bot "${bot.name}" is not active; activate it first`);
-      const sent = await send({ env: c.env, db: c.var.db, log: c.var.log, bot }, toOutgoing(read.input));
+      // Through the bot's send governor: it waits for a slot, or refuses (429) past its bound.
+      const sent = await governedStaffSend({ env: c.env, db: c.var.db, log: c.var.log, bot }, toOutgoing(read.input));
       const messageIds = sent.map((m) => m.message_id);
       c.var.log.info("staff sent a message", { bot_id: bot.id, messages: messageIds.length });
       if (!html)

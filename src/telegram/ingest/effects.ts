@@ -7,8 +7,15 @@
 //  - otherwise the intent is made durable, the call made, and its outcome journaled right
 //    after Telegram answers: sent, refused (Telegram said no for good), or unknown (5xx,
 //    dropped connection, timeout: it may have arrived, so it is never repeated). Only a 429,
-//    which Telegram documents as "not done", clears the key and fails the update, to be
-//    tried again later.
+//    which Telegram documents as "not done", clears the key: with the coordinator's send
+//    governor (`gate`) it pauses the right bucket and the call is tried again after it (in
+//    the drain: queued in the outbox); without one it fails the update, tried again later.
+//  - with a gate, every call first takes a slot in the bot's token buckets (send-gate.ts).
+//    In the drain a message that cannot go at once is queued in the durable outbox (journaled
+//    "queued") instead of holding the drain; elsewhere (AI answers) the caller waits.
+//  - a message refused with parameters.migrate_to_chat_id (the group became a supergroup)
+//    was not delivered: it is journaled refused and sent again to the new chat id under its
+//    own key ("<key>>to:<id>").
 // Sent messages are collected, not stored here: the coordinator stores a whole batch's
 // outgoing messages in one D1 batch.
 
@@ -19,11 +26,13 @@ import type { Db, Env } from "../../env";
 import type { Logger } from "../../lib/log";
 import type { ApiMethod, ApiParams, ApiResult, TelegramClient } from "../client";
 import { TelegramError } from "../errors";
-import { sendOnly } from "../outgoing";
 import { splitText } from "../split-text";
+import { migrateChat } from "./migrate";
+import { type ChatRef, isMessageMethod, type SendGate, type SendKind } from "./send-gate";
 
 export interface JournalEntry {
-  state: "sending" | "sent" | "refused" | "unknown";
+  /** "queued": waiting in the coordinator's outbox, which journals its outcome under the same key. */
+  state: "queued" | "sending" | "sent" | "refused" | "unknown";
   value?: unknown;
 }
 
@@ -32,7 +41,7 @@ export interface Journal {
   get(updateId: number, key: string): JournalEntry | undefined;
   /** Records the intent durably before the call leaves. */
   begin(updateId: number, key: string): Promise<void>;
-  end(updateId: number, key: string, state: Exclude<JournalEntry["state"], "sending">, value?: unknown): void;
+  end(updateId: number, key: string, state: Exclude<JournalEntry["state"], "sending" | "queued">, value?: unknown): void;
   forget(updateId: number, key: string): void;
 }
 
@@ -67,7 +76,12 @@ export interface EffectDeps {
   client: () => Promise<TelegramClient>;
   journal: Journal;
   coordinator: CoordinatorPort;
+  /** The coordinator's send governor; absent in unit tests (no pacing). */
+  gate?: SendGate;
 }
+
+/** How many 429s one call may meet before it gives up (each one paused its bucket first). */
+const MAX_FLOOD_RETRIES = 5;
 
 /** Telegram refused for good (blocked, bad request): retrying the update cannot help. */
 function isPermanent(err: unknown): err is TelegramError {
@@ -92,7 +106,9 @@ export class EffectRunner {
     readonly deps: EffectDeps,
     readonly updateId: number,
     readonly prefix = "",
-  ) {}
+  ) {
+    deps.gate?.configure(deps.bot);
+  }
 
   /** Sends text (split over 4096 characters, each piece journaled); answers what was sent now. */
   async reply(chatId: number, text: string, extra: Omit<Partial<ApiParams<"sendMessage">>, "chat_id" | "text"> = {}) {
@@ -101,18 +117,17 @@ export class EffectRunner {
     const pieces = splitText(text);
     for (let i = 0; i < pieces.length; i++) {
       const key = `${this.prefix}${pieces.length === 1 ? `reply:${n}` : `reply:${n}:${i}`}`;
-      const piece = pieces[i] ?? "";
-      const outcome = await this.#once(key, async () => {
-        const msgs = await sendOnly(this.deps, { type: "text", ...extra, chat_id: chatId, text: piece }, await this.deps.client());
-        return msgs;
-      });
+      const params = { ...extra, chat_id: chatId, text: pieces[i] ?? "" };
+      const outcome = await this.#once(key, "sendMessage", params, async (p) =>
+        (await this.deps.client()).sendText(p as ApiParams<"sendMessage">),
+      );
       if (outcome.kind === "done") {
         const msgs = outcome.value as Message[];
         sentNow.push(...msgs);
         this.sent.push(...msgs);
       } else if (outcome.kind === "skipped") {
         if (Array.isArray(outcome.value)) this.sent.push(...(outcome.value as Message[]));
-      } else {
+      } else if (outcome.kind !== "queued") {
         // Refused or unknown: the rest of the reply would only make it worse.
         break;
       }
@@ -122,12 +137,19 @@ export class EffectRunner {
 
   async call<M extends ApiMethod>(method: M, params: ApiParams<M>): Promise<ApiResult<M> | undefined> {
     const key = `${this.prefix}call:${this.#seq++}:${method}`;
-    const outcome = await this.#once(key, async () => (await this.deps.client()).call(method, params));
+    const outcome = await this.#once(key, method, params as Record<string, unknown>, async (p) =>
+      (await this.deps.client()).call(method, p as ApiParams<M>),
+    );
     return outcome.kind === "done" ? (outcome.value as ApiResult<M>) : undefined;
   }
 
-  async #once(key: string, run: () => Promise<unknown>): Promise<{ kind: "done" | "skipped" | "refused" | "unknown"; value?: unknown }> {
-    const { journal, log, bot } = this.deps;
+  async #once(
+    key: string,
+    method: string,
+    params: Record<string, unknown>,
+    run: (params: Record<string, unknown>) => Promise<unknown>,
+  ): Promise<{ kind: "done" | "skipped" | "queued" | "refused" | "unknown"; value?: unknown }> {
+    const { journal, log, bot, gate } = this.deps;
     const id = this.updateId;
     const prior = journal.get(id, key);
     if (prior) {
@@ -137,31 +159,67 @@ export class EffectRunner {
         log.warn("send outcome unknown; not repeated", { bot_id: bot.id, update_id: id, key });
         this.unknown.push(key);
       }
-      return { kind: "skipped", value: prior.state === "sent" ? prior.value : undefined };
+      return { kind: prior.state === "queued" ? "queued" : "skipped", value: prior.state === "sent" ? prior.value : undefined };
     }
-    await journal.begin(id, key);
-    let value: unknown;
-    try {
-      value = await run();
-    } catch (err) {
-      if (isFloodWait(err)) {
-        journal.forget(id, key);
-        throw err;
+    const kind: SendKind = isMessageMethod(method) ? "message" : "bot";
+    const chat = kind === "message" ? ((params.chat_id as ChatRef | undefined) ?? null) : null;
+    const deferrable = kind === "message" && gate?.defer !== undefined && chat !== null && isJsonable(params);
+    for (let floods = 0; ; floods++) {
+      let slot: number | undefined;
+      if (gate) {
+        if (deferrable && !gate.tryNow(chat, kind)) {
+          await gate.defer?.({ updateId: id, key, chatId: chat as ChatRef, method, params });
+          return { kind: "queued" };
+        }
+        if (!deferrable) slot = await gate.acquire(chat, kind);
       }
-      if (isPermanent(err)) {
-        journal.end(id, key, "refused", { error: err.errorCode, description: err.description });
-        log.warn("telegram refused a call; not retried", { bot_id: bot.id, update_id: id, key, error: err.message });
-        return { kind: "refused" };
+      await journal.begin(id, key);
+      if (gate && slot !== undefined) gate.departed(chat, kind, slot);
+      let value: unknown;
+      try {
+        value = await run(params);
+      } catch (err) {
+        if (isFloodWait(err)) {
+          journal.forget(id, key);
+          if (!gate || floods >= MAX_FLOOD_RETRIES) throw err;
+          gate.flood(chat, kind, err.retryAfter ?? 5);
+          log.warn("telegram asked to wait; the bucket is paused and the call tried again", {
+            bot_id: bot.id,
+            update_id: id,
+            key,
+            retry_after: err.retryAfter,
+          });
+          continue;
+        }
+        const to = err instanceof TelegramError ? err.migrateToChatId : undefined;
+        if (to !== undefined && kind === "message" && typeof chat === "number") {
+          // Not delivered: the group lives on as a supergroup. Journal the refusal, move what
+          // we stored, and send to the new id under a key of its own.
+          journal.end(id, key, "refused", { error: 400, description: (err as TelegramError).description, migrate_to_chat_id: to });
+          log.info("chat migrated; the send goes to the new chat id", { bot_id: bot.id, update_id: id, key, from: chat, to });
+          await migrateChat(this.deps.db, bot.id, chat, to);
+          return this.#once(`${key}>to:${to}`, method, { ...params, chat_id: to }, run);
+        }
+        if (isPermanent(err)) {
+          journal.end(id, key, "refused", { error: err.errorCode, description: err.description });
+          log.warn("telegram refused a call; not retried", { bot_id: bot.id, update_id: id, key, error: err.message });
+          return { kind: "refused" };
+        }
+        journal.end(id, key, "unknown", { error: describe(err) });
+        log.warn("send outcome unknown; not repeated", { bot_id: bot.id, update_id: id, key, error: err });
+        this.unknown.push(key);
+        return { kind: "unknown" };
       }
-      journal.end(id, key, "unknown", { error: describe(err) });
-      log.warn("send outcome unknown; not repeated", { bot_id: bot.id, update_id: id, key, error: err });
-      this.unknown.push(key);
-      return { kind: "unknown" };
+      // Journaled before anything else happens, so no later failure can make us send it again.
+      journal.end(id, key, "sent", Array.isArray(value) ? value : value === true ? true : compact(value));
+      return { kind: "done", value };
     }
-    // Journaled before anything else happens, so no later failure can make us send it again.
-    journal.end(id, key, "sent", Array.isArray(value) ? value : value === true ? true : compact(value));
-    return { kind: "done", value };
   }
+}
+
+/** Parameters that survive a trip through JSON (an uploaded file does not: such a send waits instead). */
+function isJsonable(params: Record<string, unknown>): boolean {
+  return Object.values(params).every((v) => v === null || typeof v !== "object" || v.constructor === Object || Array.isArray(v));
 }
 
 /** Keeps the journal small: a sent Message is kept whole (it is stored as outgoing), other results only as "true". */

@@ -1,0 +1,1 @@
+ALTER TABLE `bots` ADD `allow_paid_broadcast` integer DEFAULT false NOT NULL;
