@@ -98,6 +98,16 @@ export class AiWork {
   }
 
   /** Answers every chat with queued messages; chats in parallel, one reply in flight per chat. */
+  /** Resolves once no AI answer is queued or being written (tests and tools wait for it; bounded). */
+  async idle(maxMs = 60_000): Promise<boolean> {
+    const until = Date.now() + maxMs;
+    while (this.#busy.size > 0 || (await chatsWithWork(this.deps.ctx.storage)).length > 0) {
+      if (Date.now() > until) return false;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    return true;
+  }
+
   async drain(): Promise<void> {
     const storage = this.deps.ctx.storage;
     const chats = (await chatsWithWork(storage)).filter((c) => !this.#busy.has(c));

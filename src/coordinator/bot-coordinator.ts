@@ -158,10 +158,15 @@ export class BotCoordinator extends DurableObject<Env> {
    * Drains now and answers the inbox's state once nothing is due (tests, operators); by
    * default also once the outbox has sent what the drain queued (outbox: false skips that).
    */
-  async drained(botId: number, opts: { outbox?: boolean } = {}): Promise<ReturnType<Inbox["stats"]>> {
+  async drained(botId: number, opts: { outbox?: boolean; ai?: boolean } = {}): Promise<ReturnType<Inbox["stats"]>> {
     this.#serve(botId);
     await this.#runDrain();
     if (opts.outbox !== false) await this.#sending.outbox.idle();
+    // AI answers follow in their own loop; `ai` waits for them too (and their sends).
+    if (opts.ai) {
+      await this.#ai.idle();
+      if (opts.outbox !== false) await this.#sending.outbox.idle();
+    }
     return this.#inbox.stats(this.clock.now());
   }
 

@@ -6,6 +6,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest
 import { apiJson } from "../helpers/api";
 import { FakeTelegram } from "../helpers/fake-telegram";
 import { FakeAi, openaiTurns } from "./ai-support";
+import { stubFor } from "./coordinator-support";
 import { deliver, setupBot, type TestBot, textUpdate } from "./webhook-support";
 
 const fake = new FakeTelegram();
@@ -14,8 +15,12 @@ let bot: TestBot;
 
 const replies = () => fake.callsOf("sendMessage").map((c) => String(c.params.text));
 const lastReply = () => replies().at(-1) ?? "";
-const waitFor = (fn: () => void) => vi.waitFor(fn, { timeout: 5000, interval: 20 });
+const waitFor = (fn: () => void) => vi.waitFor(fn, { timeout: 15_000, interval: 20 });
 const modesUrl = () => `/api/bots/${bot.id}/ai-modes`;
+
+// The send governor paces a chat at about one message a second (bursts of 3), so a test
+// with several exchanges in one chat takes seconds of real time.
+vi.setConfig({ testTimeout: 30_000 });
 
 beforeAll(async () => {
   fake.listen();
@@ -25,7 +30,9 @@ beforeAll(async () => {
     body: { ai_enabled: true, ai_system_prompt: "The bot's own prompt.", ai_daily_quota: 30 },
   });
 });
-afterEach(() => {
+afterEach(async () => {
+  // Nothing of this test may still be on its way when the next one starts counting.
+  await stubFor(bot.id).drained(bot.id, { ai: true });
   fake.reset();
   ai.reset();
 });

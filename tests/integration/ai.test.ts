@@ -14,15 +14,21 @@ const ai = new FakeAi(fake);
 let bot: TestBot;
 
 const replies = () => fake.callsOf("sendMessage").map((c) => String(c.params.text));
-const waitForReplies = (n: number) => vi.waitFor(() => expect(replies()).toHaveLength(n), { timeout: 5000, interval: 20 });
+const waitForReplies = (n: number) => vi.waitFor(() => expect(replies()).toHaveLength(n), { timeout: 15_000, interval: 20 });
 const settings = (body: Record<string, unknown>) => apiJson(`/api/bots/${bot.id}`, { method: "PATCH", body });
+
+// The send governor paces a chat at about one message a second (bursts of 3), so a test
+// with several exchanges in one chat takes seconds of real time.
+vi.setConfig({ testTimeout: 30_000 });
 
 beforeAll(async () => {
   fake.listen();
   bot = await setupBot(fake, 8301, "ai_test_bot");
   await settings({ ai_enabled: true, ai_system_prompt: "You are the test bot.", ai_daily_quota: 100, ai_memory_messages: 4 });
 });
-afterEach(() => {
+afterEach(async () => {
+  // Nothing of this test may still be on its way when the next one starts counting.
+  await stubFor(bot.id).drained(bot.id, { ai: true });
   fake.reset();
   ai.reset();
 });
@@ -144,7 +150,7 @@ describe("AI replies", () => {
     const answers = () => replies().filter((t) => !t.startsWith("ℹ️"));
     const say = async (text: string, n: number) => {
       await deliver(bot.id, bot.secret, textUpdate(text, { userId: 7005 }));
-      await vi.waitFor(() => expect(answers()).toHaveLength(n), { timeout: 5000, interval: 20 });
+      await vi.waitFor(() => expect(answers()).toHaveLength(n), { timeout: 15_000, interval: 20 });
     };
     await say("m1", 1);
     await say("m2", 2);
@@ -157,7 +163,7 @@ describe("AI replies", () => {
     // Six turns after m3 pass the limit of four: m1, m2 and their answers are summarised.
     ai.queue("openai", { status: 200 }, { status: 200, body: "They said m1 and m2." });
     await say("m3", 3);
-    await vi.waitFor(() => expect(replies().filter((t) => t.startsWith("ℹ️"))).toHaveLength(1), { timeout: 5000, interval: 20 });
+    await vi.waitFor(() => expect(replies().filter((t) => t.startsWith("ℹ️"))).toHaveLength(1), { timeout: 15_000, interval: 20 });
     expect(replies().at(-1)).toMatch(/Earlier conversation summarised/);
     const summarise = ai.calls[3];
     expect(summarise?.body.stream).toBeUndefined();
@@ -171,12 +177,12 @@ describe("AI replies", () => {
       ["user", "m4"],
     ]);
     // A second summary (after m4) is not announced again.
-    await vi.waitFor(() => expect(ai.calls).toHaveLength(6), { timeout: 5000, interval: 20 });
+    await vi.waitFor(() => expect(ai.calls).toHaveLength(6), { timeout: 15_000, interval: 20 });
     await say("m5", 5);
     expect(replies().filter((t) => t.startsWith("ℹ️"))).toHaveLength(1);
 
     await deliver(bot.id, bot.secret, textUpdate("/reset", { userId: 7005 }));
-    await vi.waitFor(() => expect(replies().at(-1)).toMatch(/forgotten/), { timeout: 5000, interval: 20 });
+    await vi.waitFor(() => expect(replies().at(-1)).toMatch(/forgotten/), { timeout: 15_000, interval: 20 });
     const before = ai.calls.length;
     await say("m6", 7);
     expect(openaiTurns(ai.calls[before] as never)).toEqual([
@@ -189,14 +195,14 @@ describe("AI replies", () => {
     const answers = () => replies().filter((t) => !t.startsWith("ℹ️"));
     const say = async (text: string, n: number) => {
       await deliver(bot.id, bot.secret, textUpdate(text, { userId: 7020 }));
-      await vi.waitFor(() => expect(answers()).toHaveLength(n), { timeout: 5000, interval: 20 });
+      await vi.waitFor(() => expect(answers()).toHaveLength(n), { timeout: 15_000, interval: 20 });
     };
     await say("s1", 1);
     await say("s2", 2);
     ai.queue("openai", { status: 200 }, { status: 500 });
     ai.queue("gemini", { status: 500 });
     await say("s3", 3);
-    await vi.waitFor(() => expect(ai.calls).toHaveLength(5), { timeout: 5000, interval: 20 });
+    await vi.waitFor(() => expect(ai.calls).toHaveLength(5), { timeout: 15_000, interval: 20 });
     await new Promise((r) => setTimeout(r, 100));
     expect(replies()).toHaveLength(3);
     await say("s4", 4);
