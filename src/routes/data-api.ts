@@ -8,7 +8,7 @@
 //   GET /api/feedback  ?bot_id&cursor&limit
 // plus /api/content and /api/commands (data-api/). Lists answer { count, results, next_cursor }:
 // newest first, and next_cursor (an opaque id) fetches the page after this one.
-import { and, desc, eq, gte, lt, lte, or, type SQL, type SQLWrapper, sql } from "drizzle-orm";
+import { and, desc, eq, gte, isNull, lt, lte, or, type SQL, type SQLWrapper, sql } from "drizzle-orm";
 import { Hono } from "hono";
 import { z } from "zod";
 import { SEARCH_WINDOW, searchFloor } from "../db/message-search";
@@ -57,6 +57,9 @@ const chatsQuery = z.strictObject({
   bot_id: intStr.optional(),
   type: z.enum(["private", "group", "supergroup", "channel"]).optional(),
   q: zSearchTerm.optional(),
+  // A group upgraded to a supergroup is one chat: its old row (a pointer to the new id) is
+  // left out unless asked for.
+  include_migrated: z.enum(["0", "1"]).optional(),
   ...page,
 });
 
@@ -86,6 +89,7 @@ export const dataApi = new Hono<AppEnv>()
     const cond = where([
       q.bot_id !== undefined ? eq(chats.botId, q.bot_id) : undefined,
       q.type ? eq(chats.type, q.type) : undefined,
+      q.include_migrated === "1" ? undefined : isNull(chats.migratedToChatId),
       q.q ? or(contains(chats.title, q.q), contains(chats.username, q.q)) : undefined,
       q.cursor !== undefined ? lt(chats.id, q.cursor) : undefined,
     ]);

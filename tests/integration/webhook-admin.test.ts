@@ -204,8 +204,12 @@ describe("group migration", () => {
     expect(await count("SELECT active_users AS n FROM chat_daily_activity WHERE bot_id = ? AND chat_id = ?", bot.id, newId)).toBe(2);
     expect(await count("SELECT count(*) AS n FROM chat_daily_activity WHERE bot_id = ? AND chat_id = ?", bot.id, oldId)).toBe(0);
     expect(await count("SELECT count(*) AS n FROM sessions WHERE bot_id = ? AND chat_id = ?", bot.id, newId)).toBe(1);
+    // One chat in the list; the old group's row (a pointer to the new id) only when asked for.
+    const listed = await apiJson<{ results: { chat_id: number }[] }>(`/api/chats?bot_id=${bot.id}`);
+    expect(listed.body.results.map((c) => c.chat_id)).toContain(newId);
+    expect(listed.body.results.map((c) => c.chat_id)).not.toContain(oldId);
     const chats = await apiJson<{ results: { chat_id: number; migrated_to_chat_id: number | null; type: string }[] }>(
-      `/api/chats?bot_id=${bot.id}`,
+      `/api/chats?bot_id=${bot.id}&include_migrated=1`,
     );
     expect(chats.body.results.find((c) => c.chat_id === oldId)?.migrated_to_chat_id).toBe(newId);
     expect(chats.body.results.find((c) => c.chat_id === newId)?.type).toBe("supergroup");

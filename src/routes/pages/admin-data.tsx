@@ -1,6 +1,6 @@
 // Read-only admin lists of stored data: chats, users, messages (filter by bot, chat, date and
 // text), dialog sessions and the feedback inbox. Every list is paginated and explains emptiness.
-import { and, type Column, desc, eq, gte, lt, sql } from "drizzle-orm";
+import { and, type Column, desc, eq, gte, isNull, lt, sql } from "drizzle-orm";
 import { listBots } from "../../db/bots";
 import { nowSeconds } from "../../db/client";
 import { SEARCH_WINDOW, searchFloor } from "../../db/message-search";
@@ -51,7 +51,8 @@ export const adminDataPages = pagesApp()
       .select({ chat: chats, botName: bots.name })
       .from(chats)
       .leftJoin(bots, eq(bots.id, chats.botId))
-      .where(and(f.botId ? eq(chats.botId, f.botId) : undefined, chatSearch(f.q)))
+      // A group's row left behind by its upgrade to a supergroup is a pointer, not a second chat.
+      .where(and(f.botId ? eq(chats.botId, f.botId) : undefined, isNull(chats.migratedToChatId), chatSearch(f.q)))
       .orderBy(desc(chats.lastSeenAt))
       .limit(pg.limit)
       .offset(pg.offset)
