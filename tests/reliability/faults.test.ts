@@ -8,7 +8,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type LeanAi, startLeanAi } from "./support/lean-ai";
 import type { Fault } from "./support/lean-telegram";
-import { leakedSecrets, type Platform, type RelBot, startPlatform, TEST_SECRETS, textUpdate } from "./support/platform";
+import { leakedSecrets, type Platform, type RelBot, startPlatform, TEST_SECRETS, textUpdate, waitSettled } from "./support/platform";
 import { draw, pick, pool, rng } from "./support/rng";
 
 const SEED = Number(process.env.RELIABILITY_SEED ?? 20);
@@ -95,16 +95,8 @@ describe(`faults: Bot API 20%, AI providers 35% (seed ${SEED})`, () => {
       }
     });
     // Every reply is sent by the bots' coordinators after the webhook answered: wait until
-    // their inboxes are empty, then until the Bot API and the AI fakes are quiet.
-    for (let i = 0; i < 240; i++) {
-      const depths = await Promise.all(
-        [plain, smart].map(
-          async (b) => ((await p.api(`/telegram/bot/${b.id}/status/`)).body as { inbox?: { depth?: number } }).inbox?.depth,
-        ),
-      );
-      if (depths.every((d) => d === 0)) break;
-      await new Promise((res) => setTimeout(res, 500));
-    }
+    // their inboxes and outboxes are empty, then until the Bot API and the AI fakes are quiet.
+    await waitSettled(p, [plain, smart], 120_000);
     let last = -1;
     for (let i = 0; i < 120; i++) {
       const now = p.tg.calls.length + ai.calls.length;

@@ -8,7 +8,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type Platform, type RelBot, startPlatform, textUpdate } from "./support/platform";
+import { type Platform, type RelBot, startPlatform, textUpdate, waitSettled } from "./support/platform";
 import { pool, rng } from "./support/rng";
 
 const CHATS = 40;
@@ -133,6 +133,9 @@ describe(`D1 down for ${OUTAGE_S} s in a storm: ${CHATS} chats x ${UPDATES_PER_C
       state = await inbox();
     }
     const settledAfter = (Date.now() - released) / 1000;
+    // The replies the send governor paced are still leaving from the outbox: wait for them too.
+    const outboxAfter = await waitSettled(p, [bot], 60_000);
+    console.log(`[outage] outbox empty ${outboxAfter.toFixed(1)} s after the inbox`);
     expect(state.inbox).toMatchObject({ depth: 0, dead_letters: 0 });
     expect(state.inbox?.last_error?.error ?? "").toMatch(/SQLITE_BUSY|locked/i);
     const sql = p.snapshot();

@@ -3,7 +3,7 @@
 // 2-3 times, all deliveries shuffled and sent 32 at a time. Every update must be stored
 // exactly once, every /start and /help answered exactly once, and no delivery answered 5xx.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { leakedSecrets, type Platform, type RelBot, startPlatform, TEST_SECRETS, textUpdate } from "./support/platform";
+import { leakedSecrets, type Platform, type RelBot, startPlatform, TEST_SECRETS, textUpdate, waitSettled } from "./support/platform";
 import { pool, rng, shuffle } from "./support/rng";
 
 const UPDATES = Number(process.env.RELIABILITY_STORM_UPDATES ?? 2000);
@@ -89,7 +89,9 @@ describe(`redelivery storm: ${UPDATES} updates, 3 bots, ${CHATS} chats, concurre
   });
 
   it("stores every update exactly once, with its rollups counted once", async () => {
-    await new Promise((r) => setTimeout(r, 1000));
+    // Replies paced by the send governor leave from the outbox after the inbox is drained.
+    const after = await waitSettled(p, bots, 120_000);
+    console.log(`[storm] every inbox and outbox empty ${after.toFixed(1)} s after the last delivery`);
     sql = p.snapshot();
     const expected = new Map<number, number>();
     for (const u of planned) expected.set(u.bot.id, (expected.get(u.bot.id) ?? 0) + 1);

@@ -1,5 +1,7 @@
 // A lean fake of the two AI providers (node:http): OpenAI's POST /v1/chat/completions and
-// Gemini's POST /v1beta/models/{model}:generateContent. A seeded share of requests is
+// Gemini's POST /v1beta/models/{model}:generateContent (and :streamGenerateContent). A request
+// that asks for a stream (OpenAI `stream: true`, Gemini's streaming method) gets server-sent
+// events in two chunks, as the real APIs stream. A seeded share of requests is
 // answered 429 or 500; every request is recorded with the prompt it carried (the last
 // user turn), so the suite can count the attempts made for each prompt.
 import { createServer, type IncomingMessage } from "node:http";
@@ -41,7 +43,7 @@ export async function startLeanAi(): Promise<LeanAi> {
       const messages = (body.messages ?? []) as { role: string; content: string }[];
       prompt = String(messages.at(-1)?.content ?? "");
       key = String(req.headers.authorization ?? "").replace(/^Bearer /, "");
-    } else if (/^\/v1beta\/models\/[^/:]+:generateContent/.test(req.url ?? "")) {
+    } else if (/^\/v1beta\/models\/[^/:]+:(stream)?[gG]enerateContent/.test(req.url ?? "")) {
       provider = "gemini";
       const contents = (body.contents ?? []) as { parts: { text: string }[] }[];
       prompt = String(contents.at(-1)?.parts?.[0]?.text ?? "");
@@ -61,6 +63,39 @@ export async function startLeanAi(): Promise<LeanAi> {
       return;
     }
     const text = `${provider} answers: ${prompt.slice(0, 40)}`;
+    const streaming = provider === "openai" ? body.stream === true : (req.url ?? "").includes(":streamGenerateContent");
+    if (streaming) {
+      const half = Math.ceil(text.length / 2);
+      const chunks = [text.slice(0, half), text.slice(half)];
+      const events =
+        provider === "openai"
+          ? [
+              ...chunks.map((c) => ({
+                id: "chatcmpl-rel",
+                object: "chat.completion.chunk",
+                created: Math.floor(Date.now() / 1000),
+                model: String(body.model),
+                choices: [{ index: 0, delta: { content: c }, finish_reason: null }],
+              })),
+              {
+                id: "chatcmpl-rel",
+                object: "chat.completion.chunk",
+                created: Math.floor(Date.now() / 1000),
+                model: String(body.model),
+                choices: [],
+                usage: { prompt_tokens: 10, completion_tokens: 5, total_tokens: 15 },
+              },
+            ]
+          : chunks.map((c, i) => ({
+              candidates: [{ content: { role: "model", parts: [{ text: c }] }, index: 0, ...(i === 1 ? { finishReason: "STOP" } : {}) }],
+              ...(i === 1 ? { usageMetadata: { promptTokenCount: 10, candidatesTokenCount: 5, totalTokenCount: 15 } } : {}),
+            }));
+      res.writeHead(200, { "content-type": "text/event-stream" });
+      for (const ev of events) res.write(`data: ${JSON.stringify(ev)}\n\n`);
+      if (provider === "openai") res.write("data: [DONE]\n\n");
+      res.end();
+      return;
+    }
     if (provider === "openai") {
       send(200, {
         id: "chatcmpl-rel",

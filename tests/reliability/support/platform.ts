@@ -154,3 +154,26 @@ export function textUpdate(updateId: number, chatId: number, userId: number, mes
 }
 
 export { TEST_SECRETS };
+
+/**
+ * Waits until every bot's coordinator has nothing left to do: its inbox is empty and its
+ * send governor's outbox holds no reply still to send or to store (replies paced by the
+ * governor go out after the inbox is drained). Answers how long it took, in seconds.
+ */
+export async function waitSettled(p: Platform, bots: RelBot[], timeoutMs = 60_000): Promise<number> {
+  const start = Date.now();
+  for (;;) {
+    const states = await Promise.all(
+      bots.map(async (b) => {
+        const body = (await p.api(`/telegram/bot/${b.id}/status/`)).body as {
+          inbox?: { depth?: number };
+          sending?: { queued?: number; unstored?: number };
+        };
+        return body.inbox?.depth === 0 && body.sending?.queued === 0 && body.sending?.unstored === 0;
+      }),
+    );
+    if (states.every(Boolean)) return (Date.now() - start) / 1000;
+    if (Date.now() - start > timeoutMs) throw new Error(`coordinators not settled after ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
