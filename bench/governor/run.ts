@@ -191,7 +191,7 @@ async function main() {
     say(`        = max(${boundBotS}, ${boundChatS}, ${boundGroupS}) = ${boundS} s from the first reply to the last`);
     say(`  elapsed first -> last reply: ${elapsedS.toFixed(2)} s = ${(elapsedS / boundS).toFixed(3)}x the bound (goal <= 1.1x)`);
     say(
-      `  429 answered by the fake: ${fake.limits.refused} (goal 0); lost: ${lost}; repeated: ${repeated}; replies seen: ${fake.limits.accepted.length}/${N}`,
+      `  429 answered by the fake: ${fake.limits.refused} (goal 0; by limit ${JSON.stringify(fake.limits.refusedBy)}); lost: ${lost}; repeated: ${repeated}; replies seen: ${fake.limits.accepted.length}/${N}`,
     );
     say(`  governor status while draining: ${JSON.stringify(sending)}`);
   } finally {

@@ -12,6 +12,8 @@ export interface LimitedSend {
 export class FloodLimits {
   readonly accepted: LimitedSend[] = [];
   refused = 0;
+  /** Which limit each refusal was for (a send over several counts under each). */
+  readonly refusedBy = { chat: 0, group: 0, bot: 0 };
   readonly #byChat = new Map<string, number[]>();
   #bot: number[] = [];
 
@@ -32,12 +34,22 @@ export class FloodLimits {
     const inGroupWindow = times.filter((x) => x > t - l.groupWindowMs);
     this.#bot = this.#bot.filter((x) => x > t - l.botWindowMs);
     let wait = 0;
-    if (inBurst.length >= l.chatBurst) wait = Math.max(wait, (inBurst[inBurst.length - l.chatBurst] ?? t) + burstWindow - t);
-    if (group && inGroupWindow.length >= l.groupMax)
+    const over = { chat: false, group: false, bot: false };
+    if (inBurst.length >= l.chatBurst) {
+      over.chat = true;
+      wait = Math.max(wait, (inBurst[inBurst.length - l.chatBurst] ?? t) + burstWindow - t);
+    }
+    if (group && inGroupWindow.length >= l.groupMax) {
+      over.group = true;
       wait = Math.max(wait, (inGroupWindow[inGroupWindow.length - l.groupMax] ?? t) + l.groupWindowMs - t);
-    if (this.#bot.length >= l.botMax) wait = Math.max(wait, (this.#bot[this.#bot.length - l.botMax] ?? t) + l.botWindowMs - t);
+    }
+    if (this.#bot.length >= l.botMax) {
+      over.bot = true;
+      wait = Math.max(wait, (this.#bot[this.#bot.length - l.botMax] ?? t) + l.botWindowMs - t);
+    }
     if (wait > 0) {
       this.refused += 1;
+      for (const k of ["chat", "group", "bot"] as const) if (over[k]) this.refusedBy[k] += 1;
       const retry_after = Math.max(1, Math.ceil(wait / 1000));
       return { error_code: 429, description: `Too Many Requests: retry after ${retry_after}`, parameters: { retry_after } };
     }
