@@ -1,6 +1,8 @@
 // A tiny stand-in for OpenAI's chat completions API, so the demo bot can answer with "AI"
 // through the platform's real path (the openai SDK, limits, usage recorded per user) with no
 // account. Answers are canned and deterministic; usage counts roughly 4 characters a token.
+// Asked for a stream (`stream: true`, as the platform asks), it answers with server-sent events
+// a few words at a time, so the demo shows the answer growing as drafts in Telegram.
 import { createServer } from "node:http";
 
 const ANSWERS = [
@@ -23,6 +25,25 @@ export async function startFakeOpenAi({ port = 0 } = {}) {
     const text = ANSWERS[n++ % ANSWERS.length];
     const promptTokens = Math.ceil(prompt.length / 4);
     const completionTokens = Math.ceil(text.length / 4);
+    const usage = { prompt_tokens: promptTokens, completion_tokens: completionTokens, total_tokens: promptTokens + completionTokens };
+    if (body.stream === true) {
+      const base = {
+        id: `chatcmpl-demo-${n}`,
+        object: "chat.completion.chunk",
+        created: Math.floor(Date.now() / 1000),
+        model: body.model ?? "demo",
+      };
+      res.writeHead(200, { "content-type": "text/event-stream" });
+      const words = text.split(/(?<= )/);
+      for (let i = 0; i < words.length; i += 4) {
+        const content = words.slice(i, i + 4).join("");
+        res.write(`data: ${JSON.stringify({ ...base, choices: [{ index: 0, delta: { content }, finish_reason: null }] })}\n\n`);
+        await new Promise((r) => setTimeout(r, 150));
+      }
+      res.write(`data: ${JSON.stringify({ ...base, choices: [], usage })}\n\n`);
+      res.write("data: [DONE]\n\n");
+      return res.end();
+    }
     res.writeHead(200, { "content-type": "application/json" });
     res.end(
       JSON.stringify({
