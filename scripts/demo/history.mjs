@@ -165,6 +165,22 @@ export function generateHistory({ now = Date.now(), seed = 20261202 } = {}) {
   // Each person's talkativeness (a few talk a lot: top posters worth showing).
   const voice = new Map([...SEEDED, ...people].map((p, i) => [p.id, 1 / (1 + (i % 17)) + rand() * 0.3]));
 
+  // The channel's invite links: most new subscribers come through one of them (Telegram names
+  // the link in the chat_member update), the rest through the public username.
+  const links = [
+    { name: "Spring promo", creator: SEEDED[0] },
+    { name: "Partners", creator: people[1] },
+    { name: "Newsletter", creator: people[2] },
+  ].map((l, i) => ({
+    invite_link: `https://t.me/+demoLink${i + 1}AbCdEf`,
+    creator: l.creator,
+    creates_join_request: false,
+    is_primary: false,
+    is_revoked: false,
+    name: l.name,
+  }));
+  const REACTIONS = ["👍", "❤", "🔥", "🎉"];
+
   const events = [];
   const netByDay = { [HISTORY_CHATS.group.id]: [], [HISTORY_CHATS.supergroup.id]: [], [HISTORY_CHATS.channel.id]: [] };
   const at = (day, r) => {
@@ -204,10 +220,22 @@ export function generateHistory({ now = Date.now(), seed = 20261202 } = {}) {
     // The channel: a post or three a day (fewer at weekends), subscribers coming and going.
     const channel = HISTORY_CHATS.channel;
     const posts = weekday === 0 || weekday === 6 ? (rand() < 0.5 ? 1 : 0) : 1 + Math.floor(rand() * 2.5);
-    for (let p = 0; p < posts; p++) events.push({ date: at(d, rand), chat: channel, kind: "post", text: pick(rand, POSTS) });
+    for (let p = 0; p < posts; p++) {
+      const post = { date: at(d, rand), chat: channel, kind: "post", text: pick(rand, POSTS) };
+      events.push(post);
+      // Subscribers react over the next hours: Telegram sends the post's anonymous totals.
+      const totals = REACTIONS.map(() => 0);
+      for (let k = 1; k <= 3; k++) {
+        for (let r = 0; r < totals.length; r++) totals[r] += around(rand, (busy * 6) / (r + 1));
+        events.push({ date: post.date + k * 2 * 3600, chat: channel, kind: "reactions", post, totals: [...totals], emoji: REACTIONS });
+      }
+    }
     const subs = around(rand, 9 * busy);
     const unsubs = around(rand, 2.5);
-    for (let s = 0; s < subs; s++) events.push({ date: at(d, rand), chat: channel, kind: "subscribe", user: pick(rand, people) });
+    for (let s = 0; s < subs; s++) {
+      const link = rand() < 0.6 ? links[weighted(rand, [5, 3, 2])] : undefined;
+      events.push({ date: at(d, rand), chat: channel, kind: "subscribe", user: pick(rand, people), link });
+    }
     for (let s = 0; s < unsubs; s++) events.push({ date: at(d, rand), chat: channel, kind: "unsubscribe", user: pick(rand, people) });
     netByDay[channel.id][d] = subs - unsubs;
   }
@@ -215,8 +243,10 @@ export function generateHistory({ now = Date.now(), seed = 20261202 } = {}) {
   const past = events.filter((e) => e.date < nowSec - 60).sort((a, b) => a.date - b.date);
   const messageIds = new Map();
   const updates = past.map((e, i) => {
+    if (e.kind === "reactions") return { update_id: FIRST_UPDATE_ID + i, ...updateOf(e, e.post.messageId) };
     const nextId = (messageIds.get(e.chat.id) ?? 0) + 1;
     messageIds.set(e.chat.id, nextId);
+    e.messageId = nextId;
     return { update_id: FIRST_UPDATE_ID + i, ...updateOf(e, nextId) };
   });
   return { updates, netByDay, firstDay, today };
@@ -235,6 +265,17 @@ function updateOf(e, messageId) {
       return { message: { ...base, from: e.user, left_chat_member: e.user } };
     case "post":
       return { channel_post: { ...base, sender_chat: chatObject(e.chat), text: e.text } };
+    case "reactions":
+      return {
+        message_reaction_count: {
+          chat: chatObject(e.chat),
+          message_id: messageId,
+          date: e.date,
+          reactions: e.totals
+            .map((n, r) => ({ type: { type: "emoji", emoji: e.emoji[r] }, total_count: n }))
+            .filter((r) => r.total_count > 0),
+        },
+      };
     default: {
       // Channel subscribers only show as chat_member updates (the bot is an administrator there).
       const joined = e.kind === "subscribe";
@@ -246,6 +287,7 @@ function updateOf(e, messageId) {
           date: e.date,
           old_chat_member: member(joined ? "left" : "member"),
           new_chat_member: member(joined ? "member" : "left"),
+          ...(joined && e.link && { invite_link: e.link }),
         },
       };
     }

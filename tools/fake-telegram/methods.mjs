@@ -156,6 +156,15 @@ export function createMethods(fake) {
       if (!p.action) throw bad("action is empty");
       return true;
     },
+    // Bot API 9.3: a draft the user sees growing in a private chat; the final message follows
+    // with sendMessage. Kept per chat as the latest draft text (nothing is stored as a message).
+    sendMessageDraft: (bot, p) => {
+      const chat = chatFor(bot, p.chat_id);
+      if (chat.type !== "private") throw bad("method is available only for private chats");
+      if (!Number.isInteger(Number(p.draft_id)) || Number(p.draft_id) === 0) throw bad("draft_id must be non-zero");
+      checkText(p.text, p.parse_mode);
+      return true;
+    },
     // Menus are kept per scope and language, as Telegram keeps them.
     setMyCommands: (bot, p) => {
       if (!Array.isArray(p.commands)) throw bad('parameter "commands" is required');
