@@ -142,7 +142,8 @@ export const backgroundTasksPages = pagesApp()
                       <td>{t.botName ?? "—"}</td>
                       <td>
                         <span class={`tag status-${t.status}`}>{t.status}</span>
-                        {t.isActive ? <small class="muted"> (kept running)</small> : null}
+                        {/* "kept running": the cron starts it again; a finished task has nothing left to run. */}
+                        {t.isActive && t.status !== "completed" ? <small class="muted"> (kept running)</small> : null}
                       </td>
                       <td>{fmtTime(t.lastRunAt)}</td>
                       <td class="err" title={t.lastError ?? ""}>
