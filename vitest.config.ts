@@ -6,6 +6,6 @@ export default defineConfig(async () => ({
   plugins: [await workersPlugin()],
   test: {
     include: ["tests/unit/**/*.test.ts", "tests/integration/**/*.test.ts"],
-    setupFiles: ["./tests/helpers/apply-migrations.ts"],
+    setupFiles: ["./tests/helpers/apply-migrations.ts", "./tests/helpers/settle-background.ts"],
   },
 }));

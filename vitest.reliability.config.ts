@@ -11,7 +11,7 @@ export default defineConfig(async () => ({
   ],
   test: {
     include: ["tests/reliability/workerd/**/*.test.ts"],
-    setupFiles: ["./tests/helpers/apply-migrations.ts"],
+    setupFiles: ["./tests/helpers/apply-migrations.ts", "./tests/helpers/settle-background.ts"],
     testTimeout: 300_000,
     hookTimeout: 60_000,
   },

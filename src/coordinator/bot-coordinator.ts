@@ -48,6 +48,8 @@ export class BotCoordinator extends DurableObject<Env> {
   /** The inbox's safety-net alarm entry as last written (undefined: not known since start). */
   #inboxDue: number | null | undefined;
   #lastPrune = 0;
+  /** Alarm runs and drains under way, so settled() can wait for them. */
+  readonly #inFlight = new Set<Promise<unknown>>();
 
   readonly #ai: AiWork;
   /** The bot's send governor and its outbox (governor.ts, outbox.ts). */
@@ -149,7 +151,7 @@ export class BotCoordinator extends DurableObject<Env> {
       // local wrangler dev the drain still shares the one thread with the answer's way back:
       // bench/webhook measured the lone accept at ~23 ms with the drain right after it, ~15 ms
       // with the drain held back 25 ms, 12-14 ms for a Worker making one DO write.)
-      setTimeout(() => void this.#runDrain(), 0);
+      setTimeout(() => void this.#track(this.#runDrain()), 0);
     }
     return res;
   }
@@ -190,7 +192,7 @@ export class BotCoordinator extends DurableObject<Env> {
     const ok = this.#inbox.replay(updateId);
     if (ok) {
       await this.#armInbox(this.clock.now() + INBOX_SAFETY_NET_MS);
-      void this.#runDrain();
+      void this.#track(this.#runDrain());
     }
     return ok;
   }
@@ -305,7 +307,26 @@ export class BotCoordinator extends DurableObject<Env> {
     await this.#ai.moveChat(oldId, newId);
   }
 
-  override async alarm(): Promise<void> {
+  /**
+   * Resolves once no alarm run or drain is under way (a test file ends with it, so no work of
+   * its own logs after the file is torn down). Paced sends still waiting in the outbox are
+   * not waited for: outboxIdle() does that.
+   */
+  async settled(): Promise<void> {
+    while (this.#inFlight.size > 0) await Promise.allSettled([...this.#inFlight]);
+  }
+
+  #track<T>(work: Promise<T>): Promise<T> {
+    this.#inFlight.add(work);
+    void work.finally(() => this.#inFlight.delete(work)).catch(() => {});
+    return work;
+  }
+
+  override alarm(): Promise<void> {
+    return this.#track(this.#alarm());
+  }
+
+  async #alarm(): Promise<void> {
     const now = this.clock.now();
     const schedule = await readSchedule(this.ctx.storage);
     const due = Object.entries(schedule)

@@ -218,6 +218,34 @@ describe("what is stored", () => {
     // Service messages are kept but not counted as messages.
     expect(await count("SELECT messages AS n FROM chat_daily_activity WHERE bot_id = ? AND chat_id = ?", bot.id, chat.id)).toBe(3);
   });
+
+  it("dates a chat and a user by their updates: first seen is the earliest message, never later than now", async () => {
+    const chat = { id: -100_5151, type: "supergroup", title: "Old friends" };
+    const from = { id: 515151, is_bot: false, first_name: "Olga" };
+    const seen = () =>
+      env.DB.prepare(
+        "SELECT c.first_seen_at AS chat_first, c.last_seen_at AS chat_last, u.first_seen_at AS user_first FROM chats c, tg_users u WHERE c.bot_id = ?1 AND c.chat_id = ?2 AND u.bot_id = ?1 AND u.user_id = ?3",
+      )
+        .bind(bot.id, chat.id, from.id)
+        .first();
+    const threeDaysAgo = Math.floor(Date.now() / 1000) - 3 * 86_400;
+    await deliver(bot.id, bot.secret, { update_id: 661001, message: { message_id: 10, date: threeDaysAgo, chat, from, text: "hi" } });
+    expect(await seen()).toEqual({ chat_first: threeDaysAgo, chat_last: threeDaysAgo, user_first: threeDaysAgo });
+    // A message from the week before, delivered late, moves first seen back; last seen stays.
+    const weekAgo = threeDaysAgo - 4 * 86_400;
+    await deliver(bot.id, bot.secret, { update_id: 661002, message: { message_id: 9, date: weekAgo, chat, from, text: "earlier" } });
+    expect(await seen()).toEqual({ chat_first: weekAgo, chat_last: threeDaysAgo, user_first: weekAgo });
+    // A date in the future (a clock gone wrong) counts as now.
+    const before = Math.floor(Date.now() / 1000);
+    await deliver(bot.id, bot.secret, {
+      update_id: 661003,
+      message: { message_id: 11, date: before + 86_400 * 365, chat, from, text: "later" },
+    });
+    const after = (await seen()) as { chat_first: number; chat_last: number };
+    expect(after.chat_first).toBe(weekAgo);
+    expect(after.chat_last).toBeGreaterThanOrEqual(before);
+    expect(after.chat_last).toBeLessThanOrEqual(Math.floor(Date.now() / 1000));
+  });
 });
 
 describe("exactly once", () => {

@@ -97,7 +97,7 @@ function settingsPage(c: Ctx, bot: BotRow, values: FormValues, errors: FieldErro
     <>
       <p class="muted">
         {bot.username ? `@${bot.username} · ` : ""}bot #{bot.id} · <a href={BASE}>all bots</a> ·{" "}
-        <a href={`${BASE}${bot.id}/webhook`}>webhook info</a>
+        <a href={`${BASE}${bot.id}/webhook/`}>webhook health</a>
       </p>
       <BotSettingsForm csrf={c.get("csrfToken")} action={`${BASE}${bot.id}`} values={values} errors={errors} />
     </>,

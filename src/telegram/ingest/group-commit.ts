@@ -48,6 +48,15 @@ export function carriesMigration(n: Normalized): boolean {
 
 const json = (rows: unknown[]) => JSON.stringify(rows);
 
+/**
+ * When a chat or user was seen: the update's own date (a redelivery hours late, or a history
+ * replayed, still dates a chat by when it spoke), never later than now.
+ */
+function seenAt(n: Normalized, now: number): number {
+  const date = n.row?.date;
+  return typeof date === "number" && Number.isInteger(date) && date > 0 && date < now ? date : now;
+}
+
 /** Joins already reported by an earlier update of the batch within a minute are not recorded again. */
 function dedupeMemberEvents(items: BatchItem[]): { u: number; e: MemberEvent }[] {
   const kept: { u: number; e: MemberEvent }[] = [];
@@ -105,6 +114,7 @@ export function buildGroupCommit(
         first: c.first_name ?? null,
         last: c.last_name ?? null,
         forum: c.is_forum ? 1 : 0,
+        at: seenAt(i.n, now),
       },
     ];
   });
@@ -114,8 +124,9 @@ export function buildGroupCommit(
         db,
         sql`
         INSERT INTO chats (bot_id, chat_id, type, title, username, first_name, last_name, is_forum, first_seen_at, last_seen_at)
-        SELECT ${botId}, j.id, j.type, j.title, j.username, j.first, j.last, j.forum, ${now}, ${now}
+        SELECT ${botId}, j.id, j.type, j.title, j.username, j.first, j.last, j.forum, j.at, j.at
         FROM (SELECT key AS k, json_extract(value, '$.u') AS u, json_extract(value, '$.id') AS id, json_extract(value, '$.type') AS type,
+                json_extract(value, '$.at') AS at,
                 json_extract(value, '$.title') AS title, json_extract(value, '$.username') AS username,
                 json_extract(value, '$.first') AS first, json_extract(value, '$.last') AS last, json_extract(value, '$.forum') AS forum
               FROM json_each(${json(chats)})) j
@@ -127,6 +138,7 @@ export function buildGroupCommit(
           first_name = coalesce(excluded.first_name, chats.first_name),
           last_name = coalesce(excluded.last_name, chats.last_name),
           is_forum = excluded.is_forum,
+          first_seen_at = min(chats.first_seen_at, excluded.first_seen_at),
           last_seen_at = max(chats.last_seen_at, excluded.last_seen_at)`,
       ),
     );
@@ -141,6 +153,7 @@ export function buildGroupCommit(
       username: u.username ?? null,
       lang: u.language_code ?? null,
       bot: u.is_bot ? 1 : 0,
+      at: seenAt(i.n, now),
     })),
   );
   if (users.length > 0) {
@@ -149,8 +162,9 @@ export function buildGroupCommit(
         db,
         sql`
         INSERT INTO tg_users (bot_id, user_id, first_name, last_name, username, language_code, is_bot, first_seen_at, last_seen_at)
-        SELECT ${botId}, j.id, j.first, j.last, j.username, j.lang, j.bot, ${now}, ${now}
+        SELECT ${botId}, j.id, j.first, j.last, j.username, j.lang, j.bot, j.at, j.at
         FROM (SELECT key AS k, json_extract(value, '$.u') AS u, json_extract(value, '$.id') AS id, json_extract(value, '$.first') AS first,
+                json_extract(value, '$.at') AS at,
                 json_extract(value, '$.last') AS last, json_extract(value, '$.username') AS username,
                 json_extract(value, '$.lang') AS lang, json_extract(value, '$.bot') AS bot
               FROM json_each(${json(users)})) j
@@ -160,6 +174,7 @@ export function buildGroupCommit(
           last_name = excluded.last_name,
           username = excluded.username,
           language_code = coalesce(excluded.language_code, tg_users.language_code),
+          first_seen_at = min(tg_users.first_seen_at, excluded.first_seen_at),
           last_seen_at = max(tg_users.last_seen_at, excluded.last_seen_at)`,
       ),
     );
