@@ -1,5 +1,4 @@
-import type { DrizzleD1Database } from "drizzle-orm/d1";
-import type * as schema from "./db/schema";
+import type { Db } from "./db/client";
 import type { Logger } from "./lib/log";
 import type { Role } from "./lib/roles";
 
@@ -32,7 +31,7 @@ export interface Env {
   LOGIN_USERNAME_LIMITER?: RateLimit;
 }
 
-export type Db = DrizzleD1Database<typeof schema>;
+export type { Db };
 
 /**
  * Who made the request: a bearer token (ADMIN_API_TOKEN has tokenId null and is an admin;

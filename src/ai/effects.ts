@@ -4,7 +4,7 @@
 // group's streamed message and its final edit under the same keys whatever number of
 // drafts or edits the earlier attempt made. Intermediate drafts and edits may be skipped.
 import type { Message } from "@grammyjs/types";
-import type { ApiMethod, ApiParams, ApiResult } from "../telegram/client";
+import type { ApiMethod, ApiParams, ApiResult } from "../lib/bot-api";
 
 export type Lane =
   /** The one reply in private chats (and any plain reply): keys "ai:reply:N", as before streaming. */

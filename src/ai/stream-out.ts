@@ -5,7 +5,7 @@
 //    the full text (beyond 4096 characters, further messages).
 // A refused draft or edit stops the streaming; the final text still goes out.
 import type { Message } from "@grammyjs/types";
-import { splitText } from "../telegram/split-text";
+import { splitText } from "../lib/split-text";
 import type { AiEffects } from "./effects";
 import type { AiJob } from "./job";
 

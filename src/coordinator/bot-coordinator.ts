@@ -11,6 +11,7 @@ import type { Env } from "../env";
 import { type Clock, systemClock } from "../lib/clock";
 import { createLogger, type Logger } from "../lib/log";
 import type { PacerState } from "../tasks/pacer";
+import { mirrorToD1, type PublicTaskStatus, publicTaskState, type TaskState, taskKey } from "../tasks/task-state";
 import { chatIdOf } from "../telegram/ingest/chat-of";
 import type { CoordinatorPort } from "../telegram/ingest/effects";
 import { AI_WORK, AiWork } from "./ai-work";
@@ -21,7 +22,6 @@ import { Inbox, KEEP_DONE_MS } from "./inbox";
 import { SqlJournal } from "./journal";
 import { arm, dueBy, readSchedule, setDue } from "./schedule";
 import { loadTaskRow, onStart, onStop, runTaskOnce } from "./task-runner";
-import { mirrorToD1, type PublicTaskStatus, publicTaskState, type TaskState, taskKey } from "./task-state";
 
 const INBOX_WORK = "inbox";
 /** If a drain dies with the object, the alarm picks the inbox up after this. */

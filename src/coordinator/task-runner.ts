@@ -9,7 +9,7 @@ import { broadcastStep } from "../tasks/broadcast";
 import { pollingStep } from "../tasks/polling";
 import { statsStep } from "../tasks/stats";
 import type { StepContext, StepOutcome } from "../tasks/step";
-import { mirrorToD1, stateFromRow, type TaskState, taskKey } from "./task-state";
+import { mirrorToD1, stateFromRow, type TaskState, taskKey } from "../tasks/task-state";
 
 /** Consecutive failed runs after which a task is marked failed. */
 export const MAX_ATTEMPTS = 5;

@@ -1,6 +1,6 @@
 // Queries for AI modes and per-chat AI settings (schema/ai-settings.ts).
 import { and, asc, eq, sql } from "drizzle-orm";
-import type { Db } from "../env";
+import type { Db } from "./client";
 import { aiModes, chatAiSettings } from "./schema";
 
 export type AiMode = typeof aiModes.$inferSelect;

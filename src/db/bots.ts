@@ -1,7 +1,7 @@
 // Bot rows: lookups and the public shape (never the token).
 import { asc, eq } from "drizzle-orm";
-import type { Db } from "../env";
 import { AppError } from "../lib/errors";
+import type { Db } from "./client";
 import { bots } from "./schema";
 
 export type BotRow = typeof bots.$inferSelect;

@@ -1,6 +1,8 @@
-import { drizzle } from "drizzle-orm/d1";
-import type { Db } from "../env";
+import { type DrizzleD1Database, drizzle } from "drizzle-orm/d1";
 import * as schema from "./schema";
+
+/** The typed D1 handle every query module takes (env.ts hands it on to the request's variables). */
+export type Db = DrizzleD1Database<typeof schema>;
 
 // drizzle() walks the whole schema to build its relational config: a measurable share of
 // a webhook delivery's CPU when done per request. One instance per D1 binding object.

@@ -1,6 +1,6 @@
 // content_items as /news and /games read them.
 import { sql } from "drizzle-orm";
-import type { Db } from "../env";
+import type { Db } from "./client";
 
 export interface ContentListRow {
   title: string;

@@ -2,7 +2,7 @@
 // the active ones for /help and the menus, one by name for running it, and one by id for
 // the buttons under its reply.
 import { sql } from "drizzle-orm";
-import type { Db } from "../env";
+import type { Db } from "./client";
 import type { CommandAudience, CommandKeyboard } from "./schema";
 
 export interface ActiveCustomCommand {

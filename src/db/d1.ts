@@ -4,7 +4,7 @@
 // turned into D1 statements here.
 import type { SQL } from "drizzle-orm";
 import { SQLiteSyncDialect } from "drizzle-orm/sqlite-core";
-import type { Db } from "../env";
+import type { Db } from "./client";
 
 const dialect = new SQLiteSyncDialect();
 

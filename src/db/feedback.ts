@@ -1,7 +1,7 @@
 // feedback rows from /feedback. One row per update (feedback.update_id is unique), so a
 // redelivery cannot store it twice.
 import { sql } from "drizzle-orm";
-import type { Db } from "../env";
+import type { Db } from "./client";
 
 export interface FeedbackInput {
   botId: number;

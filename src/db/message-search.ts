@@ -2,7 +2,7 @@
 // that match the other filters. A `LIKE '%word%'` cannot use an index, so without the bound a
 // word nobody wrote would read every message of the bot (seconds at a million rows).
 import { desc, type SQL } from "drizzle-orm";
-import type { Db } from "../env";
+import type { Db } from "./client";
 import { messages } from "./schema";
 
 /** The most messages one text search reads (newest first). */

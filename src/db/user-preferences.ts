@@ -1,6 +1,6 @@
 // tg_users.preferences: one setting saved from /settings.
 import { sql } from "drizzle-orm";
-import type { Db } from "../env";
+import type { Db } from "./client";
 
 /**
  * Sets one preference (a JSON path such as "$.language" to a JSON value) for the user and

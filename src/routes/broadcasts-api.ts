@@ -8,9 +8,9 @@ import { requireBot } from "../db/bots";
 import { broadcasts } from "../db/schema";
 import type { AppEnv } from "../env";
 import { idParam, jsonBody, queryOf } from "../lib/validate";
+import { broadcastReport, createBroadcast, publicBroadcast } from "../services/broadcasts";
 import { notifyContent, notifySchema } from "../services/content-notify";
 import { DELIVERY_STATUSES } from "../tasks/broadcast";
-import { broadcastReport, createBroadcast, publicBroadcast } from "../tasks/broadcast-create";
 import { broadcastInputSchema } from "../tasks/broadcast-input";
 
 const reportQuery = z.object({

@@ -4,7 +4,7 @@ import { type Context, Hono } from "hono";
 import { z } from "zod";
 import type { AppEnv } from "../env";
 import { idParam, jsonBody, parseWith, queryOf } from "../lib/validate";
-import { createTask, deleteTask, listTasks, publicTask, startOrStopAll, startTask, stopTask, taskStatus } from "../tasks/service";
+import { createTask, deleteTask, listTasks, publicTask, startOrStopAll, startTask, stopTask, taskStatus } from "../services/tasks";
 import { TASK_KINDS } from "../tasks/task-config";
 
 const kindSchema = z.enum(TASK_KINDS);

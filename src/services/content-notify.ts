@@ -7,7 +7,7 @@ import { listBots, requireBot } from "../db/bots";
 import { broadcasts, contentItems } from "../db/schema";
 import { AppError } from "../lib/errors";
 import { isHttpUrl } from "../lib/validate";
-import { audienceChatIds, createBroadcast } from "../tasks/broadcast-create";
+import { audienceChatIds, createBroadcast } from "./broadcasts";
 import type { ServiceCtx } from "./context";
 
 export const notifySchema = z.strictObject({ bot_id: z.number().int().positive().optional() });

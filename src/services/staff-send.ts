@@ -8,11 +8,11 @@ import type { Message } from "@grammyjs/types";
 import { STAFF_WAIT_BOUND_MS } from "../coordinator/governor";
 import { coordinatorFor } from "../coordinator/stub";
 import { AppError } from "../lib/errors";
+import { splitText } from "../lib/split-text";
 import { telegramFor } from "../telegram/bot-client";
 import type { TelegramClient } from "../telegram/client";
 import { TelegramError } from "../telegram/errors";
 import { type OutgoingDeps, type OutgoingMessage, sendOnly, storeOutgoing } from "../telegram/outgoing";
-import { splitText } from "../telegram/split-text";
 
 const NO_BOUND = Number.MAX_SAFE_INTEGER;
 

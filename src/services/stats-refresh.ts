@@ -11,7 +11,7 @@ import { chatStats, chats } from "../db/schema";
 import type { Db, Env } from "../env";
 import { AppError } from "../lib/errors";
 import { bulkChats } from "../stats/store";
-import { createTask, listTasks } from "../tasks/service";
+import { createTask, listTasks } from "./tasks";
 
 /** A collection older than this is stale: the cron's snapshot period (one hour). */
 export const STATS_STALE_AFTER_SECONDS = 3600;
@@ -40,7 +40,7 @@ export async function collectStaleInBackground(env: Env, db: Db, botId: number):
   const taskId = await statsTaskOf(db, botId);
   const coordinator = coordinatorFor(env, botId);
   // A pass under way already covers every stale chat; leave its schedule alone (it may be
-  // waiting out a 429). Otherwise straight to the coordinator, not tasks/service startTask:
+  // waiting out a 429). Otherwise straight to the coordinator, not services/tasks startTask:
   // that would also mark the task active, and the cron would restart it on the page's behalf.
   if ((await coordinator.taskStatus(taskId))?.status !== "running") await coordinator.startTask(taskId);
   return { stale, taskId };

@@ -1,11 +1,11 @@
 // What one run of a task kind gets from the coordinator, and what it answers.
 
-import type { TaskState } from "../coordinator/task-state";
 import type { BotRow } from "../db/bots";
 import type { Db, Env } from "../env";
 import type { Clock } from "../lib/clock";
 import type { Logger } from "../lib/log";
 import type { PacerState } from "./pacer";
+import type { TaskState } from "./task-state";
 
 /** Puts an update into the bot's inbox (durable once it answers); the coordinator handles it later. */
 export type AcceptFn = (update: { update_id: number } & Record<string, unknown>) => Promise<{ duplicate: boolean }>;

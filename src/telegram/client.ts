@@ -1,27 +1,10 @@
 // The Bot API client: one typed `call` over @grammyjs/types' ApiMethods, plus
 // the two helpers every caller wants (long text, Markdown fallback).
-import type { ApiMethods, Message, Opts } from "@grammyjs/types";
+import type { Message } from "@grammyjs/types";
+import { type ApiMethod, type ApiParams, type ApiResult, InputFile } from "../lib/bot-api";
 import type { Logger } from "../lib/log";
+import { splitText } from "../lib/split-text";
 import { TelegramError, TelegramNetworkError } from "./errors";
-import { splitText } from "./split-text";
-
-/** Bytes to upload as multipart: a photo or document that is not a URL or file_id. */
-export class InputFile {
-  constructor(
-    readonly data: Blob | Uint8Array | ArrayBuffer,
-    readonly filename: string,
-    readonly contentType = "application/octet-stream",
-  ) {}
-  toBlob(): Blob {
-    if (this.data instanceof Blob) return this.data;
-    return new Blob([this.data], { type: this.contentType });
-  }
-}
-
-type Api = ApiMethods<InputFile>;
-export type ApiMethod = keyof Api;
-export type ApiParams<M extends ApiMethod> = Opts<InputFile>[M];
-export type ApiResult<M extends ApiMethod> = Awaited<ReturnType<Api[M]>>;
 
 export interface TelegramClientOptions {
   token: string;

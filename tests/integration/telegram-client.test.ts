@@ -1,5 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { InputFile, TelegramClient } from "../../src/telegram/client";
+import { InputFile } from "../../src/lib/bot-api";
+import { TelegramClient } from "../../src/telegram/client";
 import { TelegramError, TelegramNetworkError } from "../../src/telegram/errors";
 import { FakeTelegram, TELEGRAM_BASE } from "../helpers/fake-telegram";
 

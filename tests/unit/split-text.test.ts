@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { MAX_MESSAGE_LENGTH, splitText } from "../../src/telegram/split-text";
+import { MAX_MESSAGE_LENGTH, splitText } from "../../src/lib/split-text";
 
 describe("splitText", () => {
   it("leaves short text alone", () => {

@@ -9,7 +9,7 @@ import { z } from "zod";
 import { listBots, requireBot } from "../../db/bots";
 import { backgroundTasks, bots } from "../../db/schema";
 import { parseWith } from "../../lib/validate";
-import { createTask, deleteTask, startTask } from "../../tasks/service";
+import { createTask, deleteTask, startTask } from "../../services/tasks";
 import { TASK_KIND_HELP, TASK_KINDS } from "../../tasks/task-config";
 import { ActionButton, BotSelect, Csrf, clip, Empty, fmtTime, Pager } from "../../views/components";
 import { type Ctx, formFields, may, outcomeOf, pageRows, pagesApp, paging, redirectWith, render } from "./common";

@@ -6,8 +6,8 @@ import type { CallbackQuery, Chat, Message, User } from "@grammyjs/types";
 import type { BotRow } from "../../db/bots";
 import type { CommandAudience } from "../../db/schema";
 import type { Db, Env } from "../../env";
+import type { ApiMethod, ApiParams, ApiResult } from "../../lib/bot-api";
 import type { Logger } from "../../lib/log";
-import type { ApiMethod, ApiParams, ApiResult } from "../client";
 import type { DialogSession } from "../dialog-sessions";
 import type { Lang, MessageKey } from "../i18n";
 

@@ -23,10 +23,11 @@ import type { Message } from "@grammyjs/types";
 import type { AiJob } from "../../ai/job";
 import type { BotRow } from "../../db/bots";
 import type { Db, Env } from "../../env";
+import type { ApiMethod, ApiParams, ApiResult } from "../../lib/bot-api";
 import type { Logger } from "../../lib/log";
-import type { ApiMethod, ApiParams, ApiResult, TelegramClient } from "../client";
+import { splitText } from "../../lib/split-text";
+import type { TelegramClient } from "../client";
 import { TelegramError } from "../errors";
-import { splitText } from "../split-text";
 import { migrateChat } from "./migrate";
 import { type ChatRef, isMessageMethod, type SendGate, type SendKind } from "./send-gate";
 

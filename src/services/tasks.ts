@@ -3,12 +3,12 @@
 // plus the operator's intent (is_active: the cron keeps such tasks running).
 import { and, asc, eq, inArray, type SQL } from "drizzle-orm";
 import { coordinatorFor } from "../coordinator/stub";
-import type { PublicTaskStatus } from "../coordinator/task-state";
 import { requireBot } from "../db/bots";
 import { backgroundTasks, broadcasts, type TaskKind, type TaskStatus } from "../db/schema";
 import type { Db, Env } from "../env";
 import { AppError } from "../lib/errors";
-import { checkTaskConfig } from "./task-config";
+import { checkTaskConfig } from "../tasks/task-config";
+import type { PublicTaskStatus } from "../tasks/task-state";
 
 export type TaskRow = typeof backgroundTasks.$inferSelect;
 

@@ -4,10 +4,10 @@ import { and, eq } from "drizzle-orm";
 import { broadcastDeliveries, broadcasts } from "../db/schema";
 import type { Db, Env } from "../env";
 import { AppError } from "../lib/errors";
-import { reportCounts } from "./broadcast";
-import { type Audience, audienceChatIds } from "./broadcast-audience";
-import { type Buttons, insertDeliveries, MAX_AHEAD_S, type REPEATS } from "./broadcast-schedule";
-import { createTask, startTask } from "./service";
+import { reportCounts } from "../tasks/broadcast";
+import { type Audience, audienceChatIds } from "../tasks/broadcast-audience";
+import { type Buttons, insertDeliveries, MAX_AHEAD_S, type REPEATS } from "../tasks/broadcast-schedule";
+import { createTask, startTask } from "./tasks";
 
 export { type Audience, audienceChatIds };
 
