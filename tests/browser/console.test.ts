@@ -189,7 +189,7 @@ describe("tasks and broadcasts in Chromium", () => {
     expect(await page.textContent("#preview-buttons")).toContain("Open the shop");
     await shot("broadcast-compose");
     await Promise.all([page.waitForURL(/\/telegram\/broadcasts\/\d+\/\?ok=/), page.click("#compose button[type=submit]")]);
-    expect(await page.textContent(".notice.ok")).toMatch(/to 3 chat\(s\) created: sending/);
+    expect(await page.textContent(".notice.ok")).toMatch(/to 3 chat\(s\) created; sending started/);
     // The report fills in by itself (broadcast.js), then reloads once nothing waits.
     await expect.poll(() => page.textContent('[data-count="waiting"] strong'), { timeout: 30_000 }).toBe("0");
     await page.waitForSelector("[data-testid=broadcast-status]:text('done')", { timeout: 15_000 });

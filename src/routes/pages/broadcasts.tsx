@@ -358,7 +358,9 @@ export const broadcastsPages = pagesApp()
     // A refused form comes back filled in, with the reason on top.
     if (!res.ok) return list(c, f, res.message);
     const b = res.value;
-    const when = b.send_at ? `scheduled for ${fmtTime(b.send_at)}` : "sending";
-    return redirectWith(c, `${BASE}${b.id}/`, "ok", `Broadcast #${b.id} to ${b.total} chat(s) created: ${when}.`);
+    // Said once, after the redirect: by then a small broadcast may be done, so it tells what
+    // was started, and the report below tells where it stands.
+    const when = b.send_at ? `scheduled for ${fmtTime(b.send_at)}` : "sending started";
+    return redirectWith(c, `${BASE}${b.id}/`, "ok", `Broadcast #${b.id} to ${b.total} chat(s) created; ${when}.`);
   })
   .get("/:id{[0-9]+}", report);
