@@ -129,7 +129,7 @@ describe("broadcasts from the dashboard", () => {
     expect(res.status).toBe(303);
     const location = res.headers.get("location") ?? "";
     const id = Number(/\/telegram\/broadcasts\/(\d+)\//.exec(location)?.[1]);
-    expect(notice(res).get("ok")).toMatch(/to 3 chat\(s\) created: scheduled for/);
+    expect(notice(res).get("ok")).toMatch(/to 3 chat\(s\) created; scheduled for/);
 
     await runAlarm(stub, clock); // the first run finds it is not time yet
     expect(fake.callsOf("sendMessage")).toHaveLength(0);
